@@ -1,0 +1,15 @@
+"""Estimate the monthly cost of an environment from its plan."""
+
+from __future__ import annotations
+
+import argparse
+
+from obsctl.errors import ObsctlError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    raise ObsctlError("`obsctl cost` is not implemented yet.")

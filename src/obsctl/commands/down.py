@@ -1,0 +1,15 @@
+"""Destroy an environment."""
+
+from __future__ import annotations
+
+import argparse
+
+from obsctl.errors import ObsctlError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    raise ObsctlError("`obsctl down` is not implemented yet.")

@@ -1,0 +1,15 @@
+"""Show what `up` would change, by resource type."""
+
+from __future__ import annotations
+
+import argparse
+
+from obsctl.errors import ObsctlError
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    pass
+
+
+def run(args: argparse.Namespace) -> int:
+    raise ObsctlError("`obsctl plan` is not implemented yet.")

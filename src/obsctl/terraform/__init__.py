@@ -1,0 +1,1 @@
+"""Running Terraform: the binary, its CLI configuration, commands and their JSON streams."""
