@@ -1,0 +1,261 @@
+"""Start, find, seed and stop the local AWS server process."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+import uuid
+from dataclasses import asdict, dataclass
+from pathlib import Path
+from typing import Any
+
+from obsctl.errors import ObsctlError
+
+HOST = "127.0.0.1"
+ACCESS_KEY = "test"
+SECRET_KEY = "test"  # the emulator's fixed, public test credential
+_INFO_FILE = "sandbox.json"
+_LOG_FILE = "sandbox.log"
+_READY_FILE = "sandbox.ready"
+# Variables that would send the AWS SDKs anywhere but the sandbox, or to another identity.
+_FOREIGN_AWS_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_SESSION_TOKEN",
+    "AWS_ROLE_ARN",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+)
+
+
+@dataclass(frozen=True)
+class SandboxInfo:
+    """A running sandbox server."""
+
+    pid: int
+    port: int
+    instance_id: str
+    started_at: float
+
+    @property
+    def endpoint_url(self) -> str:
+        return f"http://{HOST}:{self.port}"
+
+
+@dataclass(frozen=True)
+class ClusterInfo:
+    """An EKS cluster seeded in the sandbox, with the IAM OIDC provider IRSA needs."""
+
+    name: str
+    arn: str
+    oidc_issuer_url: str
+    oidc_provider_arn: str
+
+
+class Sandbox:
+    """The local AWS server whose pid, port and log live in `workdir`."""
+
+    def __init__(self, workdir: Path, region: str = "us-east-1") -> None:
+        self.workdir = workdir
+        self.region = region
+
+    @property
+    def log_path(self) -> Path:
+        return self.workdir / _LOG_FILE
+
+    def running(self) -> SandboxInfo | None:
+        """The server recorded in `workdir` if its process is alive and is really ours."""
+        info_path = self.workdir / _INFO_FILE
+        if not info_path.exists():
+            return None
+        try:
+            info = SandboxInfo(**json.loads(info_path.read_text(encoding="utf-8")))
+        except (ValueError, TypeError):
+            return None
+        if not _is_our_process(info.pid, info.instance_id):
+            return None
+        return info
+
+    def start(self, timeout: float = 30.0) -> SandboxInfo:
+        """Start the server unless it already runs; return once it answers HTTP."""
+        if (info := self.running()) is not None and _answers(info.endpoint_url):
+            return info
+        self.workdir.mkdir(parents=True, exist_ok=True)
+        ready_file = self.workdir / _READY_FILE
+        ready_file.unlink(missing_ok=True)
+        instance_id = uuid.uuid4().hex
+        command = [
+            sys.executable,
+            "-m",
+            "obsctl.sandbox.server",
+            "--host",
+            HOST,
+            "--ready-file",
+            str(ready_file),
+            "--instance-id",
+            instance_id,
+        ]
+        with self.log_path.open("ab") as log:
+            process = subprocess.Popen(
+                command,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                stdin=subprocess.DEVNULL,
+                start_new_session=True,
+                env=_server_environment(),
+            )
+        port = _wait_for_ready_file(process, ready_file, timeout, self.log_path)
+        info = SandboxInfo(
+            pid=process.pid, port=port, instance_id=instance_id, started_at=time.time()
+        )
+        (self.workdir / _INFO_FILE).write_text(json.dumps(asdict(info)), encoding="utf-8")
+        deadline = time.monotonic() + timeout
+        while not _answers(info.endpoint_url):
+            if time.monotonic() > deadline or process.poll() is not None:
+                self.stop()
+                raise ObsctlError(
+                    "The local AWS did not answer after it started.",
+                    hint=f"See its log: {self.log_path}",
+                )
+            time.sleep(0.05)
+        return info
+
+    def stop(self, timeout: float = 10.0) -> bool:
+        """Stop the server started from `workdir`; never signals a process that is not it."""
+        info = self.running()
+        (self.workdir / _INFO_FILE).unlink(missing_ok=True)
+        if info is None:
+            return False
+        try:
+            os.kill(info.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            return True
+        deadline = time.monotonic() + timeout
+        while _is_our_process(info.pid, info.instance_id):
+            if time.monotonic() > deadline:
+                os.kill(info.pid, signal.SIGKILL)
+                break
+            time.sleep(0.05)
+        _reap(info.pid)
+        return True
+
+    def require(self) -> SandboxInfo:
+        """The running server, or one clear error saying how to start it."""
+        info = self.running()
+        if info is None or not _answers(info.endpoint_url):
+            raise ObsctlError(
+                "The local AWS is not running.",
+                hint="Start it with `obsctl sandbox start` (or `obsctl up` starts it for you).",
+            )
+        return info
+
+    def environment(self, region: str | None = None) -> dict[str, str]:
+        """Environment variables that point Terraform's AWS provider and boto3 at the sandbox.
+
+        They are the whole provider endpoint configuration: nothing is written into a root
+        module, so no file can carry the sandbox endpoint to a real-AWS run.
+        """
+        info = self.require()
+        region = region or self.region
+        return {
+            "AWS_ENDPOINT_URL": info.endpoint_url,
+            "AWS_ACCESS_KEY_ID": ACCESS_KEY,
+            "AWS_SECRET_ACCESS_KEY": SECRET_KEY,
+            "AWS_REGION": region,
+            "AWS_DEFAULT_REGION": region,
+            "AWS_EC2_METADATA_DISABLED": "true",
+        }
+
+    def apply_environment(self, base: dict[str, str], region: str | None = None) -> dict[str, str]:
+        """`base` with every foreign AWS setting removed and the sandbox settings added."""
+        env = {
+            k: v
+            for k, v in base.items()
+            if k not in _FOREIGN_AWS_VARIABLES and not k.startswith("AWS_ENDPOINT_URL")
+        }
+        env.update(self.environment(region))
+        return env
+
+    def client(self, service: str, region: str | None = None) -> Any:
+        """A boto3 client bound to the sandbox."""
+        import boto3
+
+        info = self.require()
+        return boto3.client(
+            service,
+            endpoint_url=info.endpoint_url,
+            region_name=region or self.region,
+            aws_access_key_id=ACCESS_KEY,
+            aws_secret_access_key=SECRET_KEY,
+        )
+
+    def seed_cluster(self, name: str, region: str | None = None) -> ClusterInfo:
+        """Create (or find) an EKS cluster and register its OIDC issuer as an IAM provider."""
+        from obsctl.sandbox.seed import seed_cluster
+
+        account = self.client("sts", region).get_caller_identity()["Account"]
+        return seed_cluster(self.client("eks", region), self.client("iam", region), account, name)
+
+
+def _server_environment() -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env["PYTHONUNBUFFERED"] = "1"
+    return env
+
+
+def _wait_for_ready_file(
+    process: subprocess.Popen[bytes], ready_file: Path, timeout: float, log_path: Path
+) -> int:
+    deadline = time.monotonic() + timeout
+    while not ready_file.exists():
+        if process.poll() is not None:
+            raise ObsctlError(
+                f"The local AWS exited during start-up (exit code {process.returncode}).",
+                hint=f"See its log: {log_path}",
+            )
+        if time.monotonic() > deadline:
+            process.terminate()
+            raise ObsctlError(
+                f"The local AWS did not start within {timeout:.0f} s.",
+                hint=f"See its log: {log_path}",
+            )
+        time.sleep(0.05)
+    return int(json.loads(ready_file.read_text(encoding="utf-8"))["port"])
+
+
+def _is_our_process(pid: int, instance_id: str) -> bool:
+    try:
+        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
+    except OSError:
+        return _pid_alive_without_proc(pid) and instance_id == ""
+    return instance_id.encode() in cmdline and b"obsctl.sandbox.server" in cmdline
+
+
+def _pid_alive_without_proc(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except OSError:
+        return False
+    return True
+
+
+def _reap(pid: int) -> None:
+    with contextlib.suppress(ChildProcessError):
+        os.waitpid(pid, os.WNOHANG)
+
+
+def _answers(endpoint_url: str) -> bool:
+    try:
+        with urllib.request.urlopen(f"{endpoint_url}/moto-api/", timeout=2):
+            return True
+    except urllib.error.HTTPError:
+        return True
+    except (urllib.error.URLError, OSError):
+        return False

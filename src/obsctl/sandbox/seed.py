@@ -1,0 +1,42 @@
+"""Seed the sandbox with what a real EKS account already has before our stack is applied."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from obsctl.sandbox.control import ClusterInfo
+
+# The root CA thumbprint AWS documents for EKS OIDC issuers; IAM ignores it for EKS today.
+_EKS_THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
+
+
+def seed_cluster(eks: Any, iam: Any, account: str, name: str) -> ClusterInfo:
+    """Create the cluster `name` unless it exists, and its IAM OIDC provider unless registered."""
+    from obsctl.sandbox.control import ClusterInfo
+
+    try:
+        cluster = eks.describe_cluster(name=name)["cluster"]
+    except eks.exceptions.ResourceNotFoundException:
+        cluster = eks.create_cluster(
+            name=name,
+            roleArn=f"arn:aws:iam::{account}:role/{name}-cluster",
+            resourcesVpcConfig={"subnetIds": []},
+        )["cluster"]
+    issuer = cluster["identity"]["oidc"]["issuer"]
+    provider_arn = _find_oidc_provider(iam, issuer)
+    if provider_arn is None:
+        provider_arn = iam.create_open_id_connect_provider(
+            Url=issuer, ClientIDList=["sts.amazonaws.com"], ThumbprintList=[_EKS_THUMBPRINT]
+        )["OpenIDConnectProviderArn"]
+    return ClusterInfo(
+        name=name, arn=cluster["arn"], oidc_issuer_url=issuer, oidc_provider_arn=provider_arn
+    )
+
+
+def _find_oidc_provider(iam: Any, issuer: str) -> str | None:
+    host_path = issuer.removeprefix("https://")
+    for provider in iam.list_open_id_connect_providers()["OpenIDConnectProviderList"]:
+        if provider["Arn"].endswith(f":oidc-provider/{host_path}"):
+            return provider["Arn"]
+    return None
