@@ -1,0 +1,37 @@
+# prod: data is protected. Buckets refuse to be destroyed while they hold objects, keys keep
+# the 30-day deletion window, tables carry deletion protection, every bucket writes access logs,
+# alarms reach an encrypted SNS topic and a trail records object-level writes.
+module "stack" {
+  source = "../../modules/stack"
+
+  environment      = "prod"
+  name_prefix      = var.name_prefix
+  eks_cluster_name = var.eks_cluster_name
+  workloads        = var.workloads
+
+  retention_days                     = var.retention_days
+  noncurrent_version_expiration_days = 30
+  force_destroy                      = false
+  kms = {
+    deletion_window_in_days = 30
+    administrator_arns      = var.kms_administrator_arns
+  }
+  # Compacted Mimir blocks are read less as they age: Standard-IA after 30 days, Glacier Instant
+  # Retrieval after 120 (both keep millisecond reads; objects under 128 KB stay in Standard).
+  storage_transitions = {
+    mimir = [
+      { days = 30, storage_class = "STANDARD_IA" },
+      { days = 120, storage_class = "GLACIER_IR" },
+    ]
+  }
+  access_logging = { enabled = true, retention_days = 365 }
+
+  create_mimir_tables = var.create_mimir_tables
+  create_loki_tables  = var.create_loki_tables
+  dynamodb            = { deletion_protection = true }
+
+  alerts      = { enabled = true, email_addresses = var.alert_email_addresses }
+  audit_trail = { enabled = true, read_write_type = "WriteOnly", retention_days = 365 }
+
+  tags = merge(var.tags, { "lgtm:managed-by" = "terraform" })
+}

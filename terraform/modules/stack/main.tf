@@ -1,0 +1,69 @@
+# The one place the three modules are wired together:
+#   s3-kms  -> buckets and keys        -> iam (storage), dynamodb (table encryption keys)
+#   dynamodb -> legacy index tables    -> iam (Loki's table permissions)
+#   iam     -> one role per app, trusted by the cluster's service accounts
+data "aws_caller_identity" "current" {}
+data "aws_partition" "current" {}
+data "aws_region" "current" {}
+
+locals {
+  account_id  = data.aws_caller_identity.current.account_id
+  partition   = data.aws_partition.current.partition
+  region      = data.aws_region.current.name
+  name_prefix = var.name_prefix != null ? var.name_prefix : "lgtm-${var.environment}-${local.account_id}"
+
+  storage_apps = setintersection(var.apps, ["mimir", "loki", "tempo"])
+  tables_on    = (var.create_mimir_tables && contains(var.apps, "mimir")) || (var.create_loki_tables && contains(var.apps, "loki"))
+  tags         = merge(var.tags, { "lgtm:environment" = var.environment })
+}
+
+module "storage" {
+  source = "../s3-kms"
+
+  name_prefix                        = local.name_prefix
+  apps                               = local.storage_apps
+  retention_days                     = var.retention_days
+  mimir_blocks_expiry                = var.mimir_blocks_expiry
+  loki_chunks_expiry                 = var.loki_chunks_expiry
+  loki_admin_bucket                  = var.loki_admin_bucket
+  storage_transitions                = var.storage_transitions
+  noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
+  kms                                = merge(var.kms, { via_services = local.tables_on ? ["dynamodb", "s3"] : ["s3"] })
+  force_destroy                      = var.force_destroy
+  access_logging                     = var.access_logging
+  transfer_acceleration              = var.transfer_acceleration
+  tags                               = local.tags
+}
+
+module "tables" {
+  source = "../dynamodb"
+
+  name_prefix              = local.name_prefix
+  create_mimir_tables      = var.create_mimir_tables && contains(var.apps, "mimir")
+  create_loki_tables       = var.create_loki_tables && contains(var.apps, "loki")
+  kms_key_arns             = { for app, key in module.storage.kms_keys : app => key.arn if app != "tempo" }
+  periodic_tables          = var.dynamodb.periodic_tables
+  billing                  = var.dynamodb.billing
+  global_secondary_indexes = var.dynamodb.global_secondary_indexes
+  deletion_protection      = var.dynamodb.deletion_protection
+  table_class              = var.dynamodb.table_class
+  ttl_attribute            = var.dynamodb.ttl_attribute
+  alarm_topic_arn          = local.alert_topic_arn
+  tags                     = local.tags
+}
+
+module "roles" {
+  source = "../iam"
+
+  name_prefix              = local.name_prefix
+  apps                     = { for app in var.apps : app => merge({ identity = "irsa" }, try(var.workloads[app], {})) }
+  storage                  = module.storage.iam_storage
+  dynamodb_table_arns      = module.tables.table_arns
+  cluster_name             = var.eks_cluster_name
+  oidc                     = var.oidc
+  grafana_access           = var.grafana_access
+  permissions_boundary_arn = var.iam.permissions_boundary_arn
+  role_path                = var.iam.role_path
+  max_session_duration     = var.iam.max_session_duration
+  tags                     = local.tags
+}

@@ -1,0 +1,275 @@
+##############################################################################
+# Identity of the stack
+##############################################################################
+
+variable "environment" {
+  description = "Environment name (dev, prod, or your own): part of every resource name and tag."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[a-z][a-z0-9-]{0,14}$", var.environment))
+    error_message = "environment \"${var.environment}\" must be 1-15 lowercase letters, digits or hyphens, starting with a letter."
+  }
+}
+
+variable "name_prefix" {
+  description = "Prefix of every bucket, key alias, role and table. Null (the default) derives a globally unique one: \"lgtm-<environment>-<account id>\"."
+  type        = string
+  default     = null
+}
+
+variable "eks_cluster_name" {
+  description = "The EKS cluster whose service accounts assume the roles (its OIDC issuer is looked up by name)."
+  type        = string
+
+  validation {
+    condition     = can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", var.eks_cluster_name))
+    error_message = "eks_cluster_name \"${var.eks_cluster_name}\" is not an EKS cluster name (1-100 letters, digits, hyphens, underscores)."
+  }
+}
+
+variable "apps" {
+  description = "Applications of the stack: mimir, loki and tempo get storage and a role, grafana gets a role."
+  type        = set(string)
+  default     = ["mimir", "loki", "tempo", "grafana"]
+
+  validation {
+    condition     = alltrue([for app in var.apps : contains(["mimir", "loki", "tempo", "grafana"], app)])
+    error_message = "apps contains ${jsonencode(setsubtract(var.apps, ["mimir", "loki", "tempo", "grafana"]))}: the known apps are mimir, loki, tempo and grafana."
+  }
+}
+
+##############################################################################
+# Storage (see the s3-kms module for each setting's rules)
+##############################################################################
+
+variable "retention_days" {
+  description = "Days each application keeps data (its compactor enforces it; lifecycle rules follow it)."
+  type = object({
+    mimir = optional(number, 395)
+    loki  = optional(number, 31)
+    tempo = optional(number, 14)
+  })
+  default = {}
+}
+
+variable "mimir_blocks_expiry" {
+  description = "Optional safety-net expiry on Mimir blocks for named tenant prefixes (s3-kms module)."
+  type = object({
+    days            = number
+    tenant_prefixes = list(string)
+  })
+  default = null
+}
+
+variable "loki_chunks_expiry" {
+  description = "Optional expiry of Loki chunks for named tenant prefixes (s3-kms module)."
+  type = object({
+    days            = number
+    tenant_prefixes = list(string)
+  })
+  default = null
+}
+
+variable "loki_admin_bucket" {
+  description = "Create Loki's admin bucket (enterprise edition only)."
+  type        = bool
+  default     = false
+}
+
+variable "storage_transitions" {
+  description = "Storage-class transitions per app for its data bucket (s3-kms module)."
+  type = object({
+    mimir = optional(list(object({ days = number, storage_class = string })), [])
+    loki  = optional(list(object({ days = number, storage_class = string })), [])
+    tempo = optional(list(object({ days = number, storage_class = string })), [])
+  })
+  default = {}
+}
+
+variable "noncurrent_version_expiration_days" {
+  description = "Days replaced or deleted object versions are kept."
+  type        = number
+  default     = 30
+}
+
+variable "kms" {
+  description = "Key strategy and settings (s3-kms module): per_app, shared or existing keys; deletion window; rotation period; administrators."
+  type = object({
+    strategy                = optional(string, "per_app")
+    existing_key_arns       = optional(map(string), {})
+    deletion_window_in_days = optional(number, 30)
+    rotation_period_in_days = optional(number, 365)
+    administrator_arns      = optional(list(string), [])
+  })
+  default = {}
+}
+
+variable "force_destroy" {
+  description = "Let `terraform destroy` delete buckets that still hold objects (dev only)."
+  type        = bool
+  default     = false
+}
+
+variable "access_logging" {
+  description = "S3 server access logging of the telemetry buckets (s3-kms module)."
+  type = object({
+    enabled        = optional(bool, false)
+    target_bucket  = optional(string)
+    target_prefix  = optional(string, "s3-access-logs/")
+    retention_days = optional(number, 365)
+  })
+  default = {}
+}
+
+variable "transfer_acceleration" {
+  description = "S3 Transfer Acceleration on the telemetry buckets."
+  type        = bool
+  default     = false
+}
+
+##############################################################################
+# Identity (see the iam module)
+##############################################################################
+
+variable "workloads" {
+  description = "Per app: the namespace and service accounts the chart creates (they become the trust subjects) and the identity mode, irsa (default) or pod_identity."
+  type = map(object({
+    namespace        = optional(string)
+    service_accounts = optional(list(string))
+    identity         = optional(string, "irsa")
+  }))
+  default = {}
+
+  validation {
+    condition     = alltrue([for app in keys(var.workloads) : contains(["mimir", "loki", "tempo", "grafana"], app)])
+    error_message = "workloads has an unknown app ${jsonencode(setsubtract(keys(var.workloads), ["mimir", "loki", "tempo", "grafana"]))}: the known apps are mimir, loki, tempo and grafana."
+  }
+}
+
+variable "oidc" {
+  description = "How IRSA finds the cluster's OIDC provider: an existing provider ARN, or create_provider to register the cluster's issuer; by default it is looked up from eks_cluster_name."
+  type = object({
+    provider_arn    = optional(string)
+    issuer_url      = optional(string)
+    create_provider = optional(bool, false)
+  })
+  default = {}
+}
+
+variable "grafana_access" {
+  description = "Read-only AWS data sources Grafana's role may query (iam module)."
+  type = object({
+    cloudwatch_metrics        = optional(bool, true)
+    cloudwatch_logs           = optional(bool, true)
+    xray                      = optional(bool, false)
+    prometheus_query          = optional(bool, false)
+    prometheus_workspace_arns = optional(list(string), [])
+  })
+  default = {}
+}
+
+variable "iam" {
+  description = "Role settings: permissions boundary, path and maximum session duration."
+  type = object({
+    permissions_boundary_arn = optional(string)
+    role_path                = optional(string, "/")
+    max_session_duration     = optional(number, 3600)
+  })
+  default = {}
+}
+
+##############################################################################
+# Legacy DynamoDB index tables (see the dynamodb module)
+##############################################################################
+
+variable "create_mimir_tables" {
+  description = "Create the legacy Mimir/Cortex chunk-index table (Mimir itself never reads it)."
+  type        = bool
+  default     = false
+}
+
+variable "create_loki_tables" {
+  description = "Create the legacy Loki 3.x DynamoDB index table(s) (deprecated in Loki 3.0, removed in 4.0)."
+  type        = bool
+  default     = false
+}
+
+variable "dynamodb" {
+  description = "Settings of the legacy index tables: periodic tables, billing, deletion protection, table class, TTL attribute."
+  type = object({
+    periodic_tables = optional(object({
+      period_hours = optional(number)
+      first_period = optional(number)
+      count        = optional(number)
+    }))
+    billing = optional(object({
+      mode = optional(string, "PAY_PER_REQUEST")
+      on_demand = optional(object({
+        max_read_request_units  = optional(number)
+        max_write_request_units = optional(number)
+      }))
+      provisioned = optional(object({
+        read  = object({ min = number, max = number, target_utilization = optional(number, 70) })
+        write = object({ min = number, max = number, target_utilization = optional(number, 70) })
+      }))
+    }), {})
+    global_secondary_indexes = optional(list(object({
+      name               = string
+      hash_key           = string
+      hash_key_type      = string
+      range_key          = optional(string)
+      range_key_type     = optional(string)
+      projection_type    = optional(string, "ALL")
+      non_key_attributes = optional(list(string))
+    })), [])
+    deletion_protection = optional(bool, true)
+    table_class         = optional(string, "STANDARD")
+    ttl_attribute       = optional(string)
+  })
+  default = {}
+}
+
+##############################################################################
+# Operations: alerts and audit
+##############################################################################
+
+variable "alerts" {
+  description = "An SNS alert topic (encrypted with the operations key) receiving CloudWatch alarms: S3 5xx errors on the data buckets and DynamoDB throttles/system errors. Email subscribers must confirm by mail."
+  type = object({
+    enabled         = optional(bool, false)
+    email_addresses = optional(list(string), [])
+  })
+  default = {}
+
+  validation {
+    condition     = alltrue([for address in var.alerts.email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "alerts.email_addresses contains an address that is not an e-mail address: ${jsonencode(var.alerts.email_addresses)}."
+  }
+}
+
+variable "audit_trail" {
+  description = "A CloudTrail trail recording S3 data events on the telemetry buckets into an encrypted audit bucket. WriteOnly (the default) records puts and deletes; All also records every read, which Mimir, Loki and Tempo issue constantly (see `obsctl cost`)."
+  type = object({
+    enabled         = optional(bool, false)
+    read_write_type = optional(string, "WriteOnly")
+    retention_days  = optional(number, 365)
+  })
+  default = {}
+
+  validation {
+    condition     = contains(["WriteOnly", "ReadOnly", "All"], var.audit_trail.read_write_type)
+    error_message = "audit_trail.read_write_type \"${var.audit_trail.read_write_type}\" must be WriteOnly, ReadOnly or All."
+  }
+
+  validation {
+    condition     = var.audit_trail.retention_days >= 1 && floor(var.audit_trail.retention_days) == var.audit_trail.retention_days
+    error_message = "audit_trail.retention_days must be a whole number of at least 1."
+  }
+}
+
+variable "tags" {
+  description = "Tags for every resource (the stack adds lgtm:environment)."
+  type        = map(string)
+  default     = {}
+}
