@@ -1,8 +1,10 @@
-"""Options several verbs share, declared once."""
+"""Options and small interactions several verbs share, declared once."""
 
 from __future__ import annotations
 
 import argparse
+import sys
+from collections.abc import Callable
 from pathlib import Path
 
 from obsctl.paths import ENVS
@@ -29,5 +31,36 @@ def add_env_arguments(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def add_terraform_arguments(parser: argparse.ArgumentParser) -> None:
+    """--var and --binary: what Terraform gets."""
+    parser.add_argument(
+        "--var",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="set a root-module variable (repeatable), e.g. --var eks_cluster_name=prod-eks",
+    )
+    parser.add_argument(
+        "--binary",
+        metavar="PATH",
+        help="terraform or tofu executable (default: $OBSCTL_TERRAFORM or terraform on PATH)",
+    )
+
+
 def add_json_argument(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print machine-readable JSON on stdout")
+
+
+def emit(args: argparse.Namespace) -> Callable[[str], None]:
+    """Progress and summaries go to stdout, or to stderr when stdout carries --json."""
+    stream = sys.stderr if getattr(args, "json", False) else sys.stdout
+
+    def say(text: str) -> None:
+        print(text, file=stream, flush=True)
+
+    return say
+
+
+def confirm(question: str) -> bool:
+    answer = input(f"{question} [y/N] ").strip().lower()
+    return answer in ("y", "yes")

@@ -1,15 +1,61 @@
-"""Destroy an environment."""
+"""Destroy an environment. prod refuses unless --force, and every env asks for its name unless
+--yes. On the local target the embedded local AWS stops once nothing is deployed in it."""
 
 from __future__ import annotations
 
 import argparse
+import sys
 
-from obsctl.errors import ObsctlError
+from obsctl.commands.common import (
+    add_env_arguments,
+    add_json_argument,
+    add_terraform_arguments,
+    emit,
+)
+from obsctl.errors import UsageError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    add_env_arguments(parser)
+    add_terraform_arguments(parser)
+    parser.add_argument("--force", action="store_true", help="allow destroying prod")
+    parser.add_argument("--yes", action="store_true", help="do not ask to type the env name")
+    add_json_argument(parser)
 
 
 def run(args: argparse.Namespace) -> int:
-    raise ObsctlError("`obsctl down` is not implemented yet.")
+    from obsctl.terraform.plansummary import PlanSummary
+    from obsctl.terraform.progress import ApplyProgress
+    from obsctl.workflow import open_session
+
+    label = args.dir.name if args.dir else args.env
+    if args.dir is None and args.env == "prod" and not args.force:
+        raise UsageError(
+            "Refusing to destroy prod without --force.",
+            hint="prod buckets also refuse to be destroyed while they hold objects.",
+        )
+    say = emit(args)
+    session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
+    session.init()
+    result, plan_json = session.plan(destroy=True)
+    summary = PlanSummary.from_plan(plan_json)
+    if summary.empty:
+        say(f"Nothing to destroy for {label} on the {args.target} target.")
+    else:
+        say(f"Plan: {summary.headline()}.")
+        if not args.yes:
+            if not sys.stdin.isatty():
+                raise UsageError("Destroying needs --yes when obsctl cannot ask (no terminal).")
+            typed = input(
+                f"Type the env name ({label}) to destroy {summary.count('destroy')} resources: "
+            ).strip()
+            if typed != label:
+                say("Nothing was destroyed.")
+                return 1
+        progress = ApplyProgress(total=summary.total)
+        session.apply(result, on_event=None if args.json else progress)
+        progress.finish()
+        say(f"{label} on the {args.target} target is gone.")
+    if session.sandbox is not None and session.release_sandbox():
+        say("The local AWS stopped: nothing is deployed in it any more.")
+    return 0

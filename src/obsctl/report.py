@@ -1,0 +1,49 @@
+"""Human-readable summaries of a deployed stack, shared by `up` and `status`."""
+
+from __future__ import annotations
+
+from obsctl.contract import StackContract
+
+
+def stack_summary(contract: StackContract) -> str:
+    """Buckets, keys, roles with their service accounts, and tables, as aligned text."""
+    lines = [
+        f"{contract.environment} stack {contract.name_prefix} in {contract.region} "
+        f"(account {contract.account_id}, cluster {contract.cluster_name})",
+        "",
+        "Buckets (SSE-KMS, versioned, private, TLS-only):",
+    ]
+    for app, store, bucket in contract.all_buckets():
+        lines.append(f"  {app:<8} {store:<13} {bucket.name}")
+    lines += ["", "KMS keys (rotating):"]
+    for app, key in contract.kms_keys.items():
+        lines.append(f"  {app:<8} {key.alias or '(your key)':<40} {key.arn}")
+    lines += ["", "Roles and the service accounts they trust:"]
+    for app, role in contract.roles.items():
+        subjects = ", ".join(s.removeprefix("system:serviceaccount:") for s in role.trust_subjects)
+        lines.append(f"  {app:<8} {role.name:<40} {role.identity:<12} {subjects}")
+    tables = contract.all_tables()
+    if tables:
+        lines += ["", "DynamoDB index tables (legacy, PITR, SSE-KMS):"]
+        lines += [f"  {app:<8} {table.name}" for app, table in tables]
+    annotated = {app: role for app, role in contract.roles.items() if role.helm_annotations}
+    if annotated:
+        lines += ["", "Service-account annotations for the Helm charts:"]
+        for app, role in annotated.items():
+            for key, value in role.helm_annotations.items():
+                lines.append(f"  {app:<8} {key}: {value}")
+    return "\n".join(lines)
+
+
+def next_steps(contract: StackContract, env: str, target: str) -> str:
+    flags = f"--env {env}" + ("" if target == "local" else f" --target {target}")
+    steps = [
+        "Next:",
+        f"  obsctl verify {flags}    audit the live security posture",
+        f"  obsctl values {flags}    write Helm values for Mimir, Loki, Tempo and Grafana",
+        f"  obsctl cost {flags}      estimate the monthly cost",
+        f"  obsctl down {flags}      remove the stack",
+    ]
+    if target == "local":
+        steps.append("  (everything above ran on the embedded local AWS: no account, no bill)")
+    return "\n".join(steps)

@@ -1,0 +1,276 @@
+"""Run Terraform commands with `-json`, stream their events and turn failures into one sentence.
+
+Terraform runs in its own process group, so a Ctrl-C in the terminal reaches obsctl alone:
+the first one is forwarded as SIGINT (Terraform stops cleanly and saves its state), a second
+one is forwarded again (Terraform exits at once). Either way the command ends with
+`TerraformInterruptedError`.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import threading
+from collections.abc import Callable, Iterable, Mapping
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from obsctl.errors import ExitCode, ObsctlError
+
+Event = dict[str, Any]
+EventHandler = Callable[[Event], None]
+
+
+@dataclass(frozen=True)
+class Diagnostic:
+    """One error or warning Terraform reported."""
+
+    severity: str
+    summary: str
+    detail: str = ""
+    address: str | None = None
+    filename: str | None = None
+    line: int | None = None
+
+    @classmethod
+    def from_event(cls, event: Event) -> Diagnostic:
+        diagnostic = event.get("diagnostic", {})
+        source = diagnostic.get("range") or {}
+        return cls(
+            severity=diagnostic.get("severity", "error"),
+            summary=diagnostic.get("summary", event.get("@message", "")),
+            detail=diagnostic.get("detail", ""),
+            address=diagnostic.get("address"),
+            filename=source.get("filename"),
+            line=(source.get("start") or {}).get("line"),
+        )
+
+    def render(self) -> str:
+        where = f" ({self.filename}:{self.line})" if self.filename else ""
+        detail = f"\n{self.detail.strip()}" if self.detail.strip() else ""
+        return f"{self.severity}: {self.summary}{where}{detail}"
+
+
+class TerraformError(ObsctlError):
+    """A Terraform command failed; the message is its first error, the detail all of them."""
+
+    def __init__(self, command: str, diagnostics: list[Diagnostic], stderr: str = "") -> None:
+        errors = [d for d in diagnostics if d.severity == "error"]
+        if errors:
+            first = errors[0]
+            subject = f" in {first.address}" if first.address else ""
+            message = f"terraform {command} failed{subject}: {first.summary.rstrip('.')}."
+            hint = _first_sentence(first.detail)
+        else:
+            tail = stderr.strip().splitlines()[-1] if stderr.strip() else "no diagnostic"
+            message, hint = f"terraform {command} failed: {tail}", None
+        details = [d.render() for d in diagnostics] + ([stderr.strip()] if stderr.strip() else [])
+        super().__init__(message, hint=hint, detail="\n\n".join(details) or None)
+        self.command = command
+        self.diagnostics = diagnostics
+
+
+class TerraformInterruptedError(ObsctlError):
+    exit_code = ExitCode.INTERRUPTED
+
+
+@dataclass
+class Completed:
+    """The outcome of one Terraform command."""
+
+    returncode: int
+    events: list[Event] = field(default_factory=list)
+    stdout: str = ""
+    stderr: str = ""
+
+    @property
+    def diagnostics(self) -> list[Diagnostic]:
+        return [Diagnostic.from_event(e) for e in self.events if e.get("type") == "diagnostic"]
+
+
+@dataclass(frozen=True)
+class PlanResult:
+    plan_file: Path
+    has_changes: bool
+    warnings: list[Diagnostic]
+
+
+class Terraform:
+    """Terraform commands against one root module with one environment."""
+
+    def __init__(self, binary: Path, root: Path, env: Mapping[str, str]) -> None:
+        self.binary = binary
+        self.root = root
+        self.env = dict(env)
+
+    # -- commands -------------------------------------------------------------------------
+
+    def init(
+        self, backend_config: Mapping[str, str] | None = None, reconfigure: bool = False
+    ) -> None:
+        args = ["init", "-input=false", "-json"]
+        args += [f"-backend-config={key}={value}" for key, value in (backend_config or {}).items()]
+        if reconfigure:
+            args.append("-reconfigure")
+        self._check("init", self.run(args))
+
+    def plan(
+        self,
+        out: Path,
+        variables: Iterable[str] = (),
+        *,
+        destroy: bool = False,
+        refresh_only: bool = False,
+        on_event: EventHandler | None = None,
+    ) -> PlanResult:
+        args = ["plan", "-input=false", "-json", "-detailed-exitcode", f"-out={out}"]
+        args += ["-destroy"] if destroy else []
+        args += ["-refresh-only"] if refresh_only else []
+        args += list(variables)
+        completed = self.run(args, on_event=on_event, accepted=(0, 2))
+        self._check("plan", completed, accepted=(0, 2))
+        warnings = [d for d in completed.diagnostics if d.severity == "warning"]
+        return PlanResult(plan_file=out, has_changes=completed.returncode == 2, warnings=warnings)
+
+    def apply(self, plan_file: Path, on_event: EventHandler | None = None) -> Completed:
+        completed = self.run(["apply", "-input=false", "-json", str(plan_file)], on_event=on_event)
+        self._check("apply", completed)
+        return completed
+
+    def show_plan(self, plan_file: Path) -> dict[str, Any]:
+        return self._json_output("show", ["show", "-json", str(plan_file)])
+
+    def show_state(self) -> dict[str, Any]:
+        return self._json_output("show", ["show", "-json"])
+
+    def outputs(self) -> dict[str, Any]:
+        return self._json_output("output", ["output", "-json"])
+
+    def validate(self) -> Completed:
+        completed = self.run(["validate", "-json"], stream=False)
+        return completed
+
+    # -- plumbing -------------------------------------------------------------------------
+
+    def run(
+        self,
+        args: list[str],
+        *,
+        on_event: EventHandler | None = None,
+        accepted: tuple[int, ...] = (0,),
+        stream: bool = True,
+    ) -> Completed:
+        """Run `terraform -chdir=<root> <args>`; parse stdout as a JSON event stream if `stream`."""
+        command = [str(self.binary), f"-chdir={self.root}", *args]
+        process = subprocess.Popen(  # the binary was resolved by obsctl.terraform.binary
+            command,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            stdin=subprocess.DEVNULL,
+            env=self.env,
+            text=True,
+            start_new_session=True,
+        )
+        stderr_chunks: list[str] = []
+        reader = threading.Thread(
+            target=lambda: stderr_chunks.append(process.stderr.read()),  # type: ignore[union-attr]
+            daemon=True,
+        )
+        reader.start()
+        completed = Completed(returncode=-1)
+        stdout_lines: list[str] = []
+        with _forward_interrupts(process) as interrupts:
+            assert process.stdout is not None
+            for line in process.stdout:
+                stdout_lines.append(line)
+                if not stream:
+                    continue
+                event = _parse_event(line)
+                if event is None:
+                    continue
+                completed.events.append(event)
+                if on_event is not None:
+                    on_event(event)
+            completed.returncode = process.wait()
+        reader.join()
+        completed.stdout = "".join(stdout_lines)
+        completed.stderr = "".join(stderr_chunks)
+        if interrupts.count:
+            raise TerraformInterruptedError(
+                f"terraform {args[0]} was interrupted"
+                + (
+                    " and stopped immediately." if interrupts.count > 1 else " and stopped cleanly."
+                ),
+                hint=(
+                    "Terraform saved what it had done; run the same obsctl command again to resume."
+                    if interrupts.count == 1
+                    else "A second interrupt skips saving: the state may be locked or behind; "
+                    "run `obsctl status` before anything else."
+                ),
+            )
+        if completed.returncode not in accepted and not completed.events:
+            raise TerraformError(args[0], [], completed.stderr or completed.stdout)
+        return completed
+
+    def _check(self, command: str, completed: Completed, accepted: tuple[int, ...] = (0,)) -> None:
+        if completed.returncode not in accepted:
+            raise TerraformError(command, completed.diagnostics, completed.stderr)
+
+    def _json_output(self, command: str, args: list[str]) -> dict[str, Any]:
+        completed = self.run(args, stream=False)
+        if completed.returncode != 0:
+            raise TerraformError(command, [], completed.stderr or completed.stdout)
+        try:
+            return json.loads(completed.stdout or "{}")
+        except ValueError as error:
+            raise ObsctlError(
+                f"terraform {command} -json printed something that is not JSON."
+            ) from error
+
+
+def _parse_event(line: str) -> Event | None:
+    line = line.strip()
+    if not line.startswith("{"):
+        return None
+    try:
+        event = json.loads(line)
+    except ValueError:
+        return None
+    return event if isinstance(event, dict) else None
+
+
+def _first_sentence(text: str) -> str | None:
+    text = " ".join(text.split())
+    if not text:
+        return None
+    end = text.find(". ")
+    return text if end == -1 else text[: end + 1]
+
+
+@dataclass
+class _InterruptCounter:
+    count: int = 0
+
+
+@contextmanager
+def _forward_interrupts(process: subprocess.Popen[str]):  # type: ignore[no-untyped-def]
+    """While `process` runs, SIGINT to obsctl is forwarded to it instead of raising."""
+    counter = _InterruptCounter()
+    if threading.current_thread() is not threading.main_thread():
+        yield counter
+        return
+
+    def forward(signum: int, frame: Any) -> None:
+        counter.count += 1
+        with suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGINT)
+
+    previous = signal.signal(signal.SIGINT, forward)
+    try:
+        yield counter
+    finally:
+        signal.signal(signal.SIGINT, previous)

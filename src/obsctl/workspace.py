@@ -1,0 +1,108 @@
+"""Which root module obsctl runs, against which AWS, and where Terraform keeps its state for it.
+
+- target `aws`: the root's own working directory and backend, exactly what plain
+  `terraform init/plan/apply` in that folder uses, so the tool and the CLI share one state.
+- target `local`: a private data dir and state under `.obsctl/targets/local/<label>/`, so a
+  sandbox state can never be mistaken for (or overwrite) the real one. Roots with an S3 backend
+  keep their state in a bucket inside the sandbox, as they would on AWS.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from obsctl.contract import REQUIRED_OUTPUTS
+from obsctl.errors import UsageError
+from obsctl.paths import ENVS, env_root, state_dir
+
+TARGETS = ("local", "aws")
+_BACKEND = re.compile(r'^\s*backend\s+"(?P<type>[a-z0-9_]+)"', re.MULTILINE)
+_OUTPUT = re.compile(r'^\s*output\s+"(?P<name>[A-Za-z0-9_-]+)"', re.MULTILINE)
+_VARIABLE = re.compile(r'^\s*variable\s+"(?P<name>[A-Za-z0-9_-]+)"', re.MULTILINE)
+LOCAL_STATE_BUCKET = "obsctl-local-tfstate"
+
+
+@dataclass(frozen=True)
+class Workspace:
+    """A root module bound to a target."""
+
+    root: Path
+    label: str
+    target: str
+    backend: str
+    variables: frozenset[str]
+
+    @property
+    def work_dir(self) -> Path:
+        return state_dir() / "targets" / self.target / self.label
+
+    @property
+    def data_dir(self) -> Path | None:
+        """TF_DATA_DIR for the local target; None keeps the root's own `.terraform`."""
+        return self.work_dir / "data" if self.target == "local" else None
+
+    @property
+    def local_state_path(self) -> Path:
+        return self.work_dir / "terraform.tfstate"
+
+    @property
+    def plan_path(self) -> Path:
+        return self.work_dir / "last.tfplan"
+
+    @property
+    def cluster_name(self) -> str:
+        """The EKS cluster the sandbox seeds for this root."""
+        return f"lgtm-{self.label}"
+
+    def backend_config(self, region: str) -> dict[str, str]:
+        """-backend-config values; on the local target they point at sandbox-held state."""
+        if self.target != "local":
+            return {}
+        if self.backend == "local":
+            return {"path": str(self.local_state_path)}
+        return {
+            "bucket": LOCAL_STATE_BUCKET,
+            "key": f"{self.label}/terraform.tfstate",
+            "region": region,
+            "use_lockfile": "true",
+            "encrypt": "true",
+        }
+
+
+def resolve(env: str | None, target: str, root_dir: Path | None) -> Workspace:
+    """Bind `--env` or `--dir` to `--target`, refusing roots obsctl cannot operate."""
+    if target not in TARGETS:
+        raise UsageError(f"Unknown target {target!r}; use one of: {', '.join(TARGETS)}.")
+    if root_dir is not None:
+        root = root_dir.expanduser().resolve()
+        label = f"{root.name}-{hashlib.sha256(str(root).encode()).hexdigest()[:8]}"
+    else:
+        name = env or "dev"
+        if name not in ENVS:
+            raise UsageError(f"Unknown env {name!r}; use one of: {', '.join(ENVS)}.")
+        root, label = env_root(name), name
+    if not root.is_dir():
+        raise UsageError(f"{root} is not a folder, so it cannot be a Terraform root module.")
+    sources = "\n".join(path.read_text(encoding="utf-8") for path in sorted(root.glob("*.tf")))
+    if not sources:
+        raise UsageError(f"{root} holds no .tf files, so it is not a Terraform root module.")
+    outputs = {match["name"] for match in _OUTPUT.finditer(sources)}
+    missing = [name for name in REQUIRED_OUTPUTS if name not in outputs]
+    if missing:
+        raise UsageError(
+            f"{root} does not expose the stack contract (missing outputs: {', '.join(missing)}).",
+            hint="Re-export the outputs of terraform/modules/stack (terraform/envs/README.md).",
+        )
+    backends = {match["type"] for match in _BACKEND.finditer(sources)}
+    backend = backends.pop() if backends else "none"
+    if target == "local" and backend not in ("local", "s3"):
+        raise UsageError(
+            f"{root} uses the {backend!r} backend; on the local target obsctl runs roots with "
+            "a local or s3 backend.",
+            hint='Declare backend "local" {} or backend "s3" {} in the root.',
+        )
+    variables = frozenset(match["name"] for match in _VARIABLE.finditer(sources))
+    return Workspace(root=root, label=label, target=target, backend=backend, variables=variables)
