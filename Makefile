@@ -32,7 +32,7 @@ lint: tools
 	terraform fmt -check -recursive terraform examples
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(CHECKOV) --directory terraform --quiet --compact --framework terraform
+	$(CHECKOV) --directory terraform --quiet --compact --framework terraform --skip-download
 
 unit: venv
 	$(BIN)/pytest -m "not integration"

@@ -14,7 +14,6 @@ from obsctl.sandbox import Sandbox
 from obsctl.workflow import Session, open_session
 
 
-
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if "integration" in str(item.fspath):

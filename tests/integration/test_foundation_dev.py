@@ -20,9 +20,17 @@ def _policy(stack: LiveStack, bucket: str) -> dict:
 def test_dev_creates_six_buckets_named_by_prefix_app_and_store(dev_stack: LiveStack) -> None:
     names = {bucket["Name"] for bucket in dev_stack.client("s3").list_buckets()["Buckets"]}
     prefix = dev_stack.contract.name_prefix
-    expected = {f"{prefix}-{s}" for s in (
-        "mimir-blocks", "mimir-ruler", "mimir-alertmanager", "loki-chunks", "loki-ruler",
-        "tempo-traces")}
+    expected = {
+        f"{prefix}-{s}"
+        for s in (
+            "mimir-blocks",
+            "mimir-ruler",
+            "mimir-alertmanager",
+            "loki-chunks",
+            "loki-ruler",
+            "tempo-traces",
+        )
+    }
     assert expected <= names
     assert not names & {"chunks", "ruler", "admin"}
     assert prefix == "lgtm-dev-123456789012"
@@ -30,9 +38,10 @@ def test_dev_creates_six_buckets_named_by_prefix_app_and_store(dev_stack: LiveSt
 
 def test_every_bucket_uses_its_apps_key_arn_with_bucket_key(dev_stack: LiveStack) -> None:
     s3 = dev_stack.client("s3")
-    for app, store, bucket in dev_stack.contract.all_buckets():
-        rule = s3.get_bucket_encryption(Bucket=bucket.name)[
-            "ServerSideEncryptionConfiguration"]["Rules"][0]
+    for app, _, bucket in dev_stack.contract.all_buckets():
+        rule = s3.get_bucket_encryption(Bucket=bucket.name)["ServerSideEncryptionConfiguration"][
+            "Rules"
+        ][0]
         default = rule["ApplyServerSideEncryptionByDefault"]
         assert default["SSEAlgorithm"] == "aws:kms", bucket.name
         assert default["KMSMasterKeyID"] == dev_stack.contract.kms_keys[app].arn, bucket.name
@@ -43,10 +52,16 @@ def test_every_bucket_blocks_public_access_and_enforces_owner(dev_stack: LiveSta
     s3 = dev_stack.client("s3")
     for _, _, bucket in dev_stack.contract.all_buckets():
         flags = s3.get_public_access_block(Bucket=bucket.name)["PublicAccessBlockConfiguration"]
-        assert flags == {"BlockPublicAcls": True, "IgnorePublicAcls": True,
-                         "BlockPublicPolicy": True, "RestrictPublicBuckets": True}, bucket.name
+        assert flags == {
+            "BlockPublicAcls": True,
+            "IgnorePublicAcls": True,
+            "BlockPublicPolicy": True,
+            "RestrictPublicBuckets": True,
+        }, bucket.name
         ownership = s3.get_bucket_ownership_controls(Bucket=bucket.name)
-        assert ownership["OwnershipControls"]["Rules"] == [{"ObjectOwnership": "BucketOwnerEnforced"}]
+        assert ownership["OwnershipControls"]["Rules"] == [
+            {"ObjectOwnership": "BucketOwnerEnforced"}
+        ]
 
 
 def test_every_bucket_policy_denies_plain_http_and_old_tls(dev_stack: LiveStack) -> None:
@@ -76,8 +91,11 @@ def test_every_bucket_is_versioned_and_expires_noncurrent_versions(dev_stack: Li
 
 def test_only_tempo_expires_current_objects_one_day_after_retention(dev_stack: LiveStack) -> None:
     for app, store, bucket in dev_stack.contract.all_buckets():
-        expiring = [rule for rule in _lifecycle(dev_stack, bucket.name)
-                    if rule.get("Expiration", {}).get("Days")]
+        expiring = [
+            rule
+            for rule in _lifecycle(dev_stack, bucket.name)
+            if rule.get("Expiration", {}).get("Days")
+        ]
         if (app, store) == ("tempo", "traces"):
             assert [rule["Expiration"]["Days"] for rule in expiring] == [8]
             assert expiring[0]["Filter"] == {"Prefix": ""}
@@ -104,11 +122,13 @@ def test_key_policies_delegate_to_root_and_deny_use_outside_s3(dev_stack: LiveSt
         policy = json.loads(kms.get_key_policy(KeyId=key.arn, PolicyName="default")["Policy"])
         statements = {s["Sid"]: s for s in policy["Statement"]}
         assert statements["AccountRootDelegation"]["Principal"] == {
-            "AWS": "arn:aws:iam::123456789012:root"}
+            "AWS": "arn:aws:iam::123456789012:root"
+        }
         deny = statements["UseOnlyThroughStorageServices"]
         assert deny["Effect"] == "Deny"
         assert deny["Condition"]["StringNotEquals"]["kms:ViaService"] == [
-            "s3.us-east-1.amazonaws.com"]
+            "s3.us-east-1.amazonaws.com"
+        ]
         for statement in policy["Statement"]:
             if statement["Effect"] == "Allow":
                 assert statement["Principal"] not in ("*", {"AWS": "*"})
@@ -151,10 +171,19 @@ def test_storage_roles_reach_only_their_own_buckets_and_key(dev_stack: LiveStack
         assert present == (other == app), f"{app} role and {other} key"
         for bucket in contract.buckets[other].values():
             assert (bucket.arn in resources) == (other == app), f"{app} role and {bucket.name}"
-    actions = {a for s in statements for a in (s["Action"] if isinstance(s["Action"], list)
-                                               else [s["Action"]])}
-    assert {"s3:ListBucket", "s3:GetObject", "s3:PutObject", "s3:DeleteObject",
-            "kms:GenerateDataKey", "kms:Decrypt"} <= actions
+    actions = {
+        a
+        for s in statements
+        for a in (s["Action"] if isinstance(s["Action"], list) else [s["Action"]])
+    }
+    assert {
+        "s3:ListBucket",
+        "s3:GetObject",
+        "s3:PutObject",
+        "s3:DeleteObject",
+        "kms:GenerateDataKey",
+        "kms:Decrypt",
+    } <= actions
     assert ("s3:PutObjectTagging" in actions) == (app == "tempo")
     assert not any(a.endswith(":*") or a == "*" for a in actions)
 

@@ -7,7 +7,9 @@ import json
 from tests.integration.conftest import LiveStack
 
 
-def test_prod_data_buckets_write_access_logs_to_the_sse_s3_log_bucket(prod_stack: LiveStack) -> None:
+def test_prod_data_buckets_write_access_logs_to_the_sse_s3_log_bucket(
+    prod_stack: LiveStack,
+) -> None:
     s3 = prod_stack.client("s3")
     log_bucket = prod_stack.contract.settings["access_log_bucket"]
     assert log_bucket == f"{prod_stack.contract.name_prefix}-access-logs"
@@ -19,7 +21,9 @@ def test_prod_data_buckets_write_access_logs_to_the_sse_s3_log_bucket(prod_stack
     assert encryption["Rules"][0]["ApplyServerSideEncryptionByDefault"]["SSEAlgorithm"] == "AES256"
 
 
-def test_prod_buckets_are_not_force_destroyable_and_keys_wait_30_days(prod_stack: LiveStack) -> None:
+def test_prod_buckets_are_not_force_destroyable_and_keys_wait_30_days(
+    prod_stack: LiveStack,
+) -> None:
     settings = prod_stack.contract.settings
     assert settings["force_destroy"] is False
     assert settings["kms_deletion_window_in_days"] == 30
@@ -36,21 +40,26 @@ def test_prod_mimir_blocks_tier_to_ia_then_glacier_ir(prod_stack: LiveStack) -> 
     rules = prod_stack.client("s3").get_bucket_lifecycle_configuration(Bucket=blocks)["Rules"]
     transitions = [t for rule in rules for t in rule.get("Transitions", [])]
     assert sorted((t["Days"], t["StorageClass"]) for t in transitions) == [
-        (30, "STANDARD_IA"), (120, "GLACIER_IR")]
+        (30, "STANDARD_IA"),
+        (120, "GLACIER_IR"),
+    ]
     ruler = prod_stack.contract.buckets["mimir"]["ruler"].name
     ruler_rules = prod_stack.client("s3").get_bucket_lifecycle_configuration(Bucket=ruler)["Rules"]
     assert not any(rule.get("Transitions") for rule in ruler_rules)
 
 
-def test_prod_tables_have_pitr_cmk_encryption_and_deletion_protection(prod_stack: LiveStack) -> None:
+def test_prod_tables_have_pitr_cmk_encryption_and_deletion_protection(
+    prod_stack: LiveStack,
+) -> None:
     dynamodb = prod_stack.client("dynamodb")
     tables = prod_stack.contract.tables
     assert [t.name for t in tables["loki"]] == [f"{prod_stack.contract.name_prefix}-loki-index"]
     assert [t.name for t in tables["mimir"]] == [f"{prod_stack.contract.name_prefix}-mimir-index"]
     for app, table in prod_stack.contract.all_tables():
         described = dynamodb.describe_table(TableName=table.name)["Table"]
-        assert {a["AttributeName"]: a["AttributeType"]
-                for a in described["AttributeDefinitions"]} == {"h": "S", "r": "B"}
+        assert {
+            a["AttributeName"]: a["AttributeType"] for a in described["AttributeDefinitions"]
+        } == {"h": "S", "r": "B"}
         assert described["BillingModeSummary"]["BillingMode"] == "PAY_PER_REQUEST"
         assert described["DeletionProtectionEnabled"] is True
         sse = described["SSEDescription"]
@@ -67,7 +76,9 @@ def test_prod_key_policies_allow_dynamodb_as_a_calling_service(prod_stack: LiveS
     policy = json.loads(kms.get_key_policy(KeyId=key, PolicyName="default")["Policy"])
     deny = next(s for s in policy["Statement"] if s["Sid"] == "UseOnlyThroughStorageServices")
     assert deny["Condition"]["StringNotEquals"]["kms:ViaService"] == [
-        "dynamodb.us-east-1.amazonaws.com", "s3.us-east-1.amazonaws.com"]
+        "dynamodb.us-east-1.amazonaws.com",
+        "s3.us-east-1.amazonaws.com",
+    ]
 
 
 def test_prod_loki_role_reads_its_tables_and_mimir_role_does_not(prod_stack: LiveStack) -> None:
@@ -76,8 +87,12 @@ def test_prod_loki_role_reads_its_tables_and_mimir_role_does_not(prod_stack: Liv
 
     def documents(app: str) -> str:
         role = contract.roles[app].name
-        return json.dumps([iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
-                           for name in iam.list_role_policies(RoleName=role)["PolicyNames"]])
+        return json.dumps(
+            [
+                iam.get_role_policy(RoleName=role, PolicyName=name)["PolicyDocument"]
+                for name in iam.list_role_policies(RoleName=role)["PolicyNames"]
+            ]
+        )
 
     loki, mimir = documents("loki"), documents("mimir")
     for _, table in contract.all_tables():
@@ -95,7 +110,11 @@ def test_prod_alerts_reach_an_encrypted_topic(prod_stack: LiveStack) -> None:
     described = alarms["MetricAlarms"]
     assert len(described) == len(operations["alarm_names"]) >= 3 + 2 * 2
     assert all(a["AlarmActions"] == [operations["alert_topic_arn"]] for a in described)
-    assert {a["MetricName"] for a in described} == {"5xxErrors", "ThrottledRequests", "SystemErrors"}
+    assert {a["MetricName"] for a in described} == {
+        "5xxErrors",
+        "ThrottledRequests",
+        "SystemErrors",
+    }
 
 
 def test_prod_trail_records_writes_on_every_telemetry_bucket(prod_stack: LiveStack) -> None:

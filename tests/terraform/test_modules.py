@@ -1,4 +1,4 @@
-"""`terraform test` of every module (mock providers, offline) and `terraform validate` of every root."""
+"""`terraform test` of every module (mock providers, offline); `terraform validate` of each root."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ import pytest
 from obsctl.terraform.cliconfig import resolve_provider_source, write_cli_config
 
 REPO = Path(__file__).resolve().parents[2]
-MODULES = sorted(p.parent.parent for p in (REPO / "terraform" / "modules").glob("*/tests/*.tftest.hcl"))
+MODULES = sorted(
+    p.parent.parent for p in (REPO / "terraform" / "modules").glob("*/tests/*.tftest.hcl")
+)
 MODULES = sorted(set(MODULES))
 ROOTS = sorted(p.parent for p in (REPO / "terraform" / "envs").glob("*/versions.tf")) + sorted(
     p.parent for p in (REPO / "examples").glob("*/main.tf")

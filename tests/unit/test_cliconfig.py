@@ -1,0 +1,64 @@
+"""Provider source: registry when reachable, else a filesystem mirror written as a CLI config."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from obsctl.terraform import cliconfig
+
+
+def _unpacked_mirror(root: Path, version: str = "5.100.0") -> Path:
+    folder = root / "registry.terraform.io/hashicorp/aws" / version / "linux_amd64"
+    folder.mkdir(parents=True)
+    (folder / f"terraform-provider-aws_v{version}_x5").write_text("binary")
+    return root
+
+
+def test_mirror_versions_reads_unpacked_and_packed_layouts(tmp_path: Path) -> None:
+    mirror = _unpacked_mirror(tmp_path / "m")
+    packed = mirror / "registry.terraform.io/hashicorp/aws"
+    (packed / "terraform-provider-aws_6.2.0_linux_amd64.zip").write_text("zip")
+    assert cliconfig.mirror_versions(mirror) == ("5.100.0", "6.2.0")
+    assert cliconfig.mirror_versions(tmp_path / "empty") == ()
+
+
+def test_forced_mirror_wins_over_a_reachable_registry(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    mirror = _unpacked_mirror(tmp_path / "m")
+    monkeypatch.setenv(cliconfig.MIRROR_ENV, str(mirror))
+    monkeypatch.setattr(cliconfig, "registry_reachable", lambda timeout=2.0: True)
+    source = cliconfig.resolve_provider_source()
+    assert source is not None and source.kind == "mirror" and source.mirror == mirror.resolve()
+
+
+def test_reachable_registry_leaves_the_users_configuration_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(cliconfig.MIRROR_ENV, raising=False)
+    monkeypatch.setattr(cliconfig, "registry_reachable", lambda timeout=2.0: True)
+    source = cliconfig.resolve_provider_source()
+    assert source == cliconfig.ProviderSource("registry")
+    assert cliconfig.write_cli_config(tmp_path, source) is None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_unreachable_registry_without_mirror_gives_no_source(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv(cliconfig.MIRROR_ENV, str(tmp_path / "nothing-here"))
+    assert cliconfig.resolve_provider_source() is None
+
+
+def test_cli_config_installs_aws_from_the_mirror_and_the_rest_directly(tmp_path: Path) -> None:
+    mirror = _unpacked_mirror(tmp_path / "m")
+    source = cliconfig.ProviderSource("mirror", mirror, ("5.100.0",))
+    path = cliconfig.write_cli_config(tmp_path / "state", source)
+    assert path == tmp_path / "state" / "terraform.rc"
+    text = path.read_text()
+    assert f'path    = "{mirror}"' in text
+    assert 'include = ["registry.terraform.io/hashicorp/aws"]' in text
+    assert 'exclude = ["registry.terraform.io/hashicorp/aws"]' in text
+    assert cliconfig.write_cli_config(tmp_path / "state", source) == path
