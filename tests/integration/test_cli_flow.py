@@ -1,0 +1,77 @@
+"""The main job through the real console script: up, status, up again, a lost sandbox, down."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+OBSCTL = shutil.which("obsctl") or str(Path(__file__).resolve().parents[2] / ".venv/bin/obsctl")
+
+
+def _obsctl(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "OBSCTL_STATE_DIR": str(state)}
+    return subprocess.run([OBSCTL, *args], capture_output=True, text=True, env=env, timeout=600)
+
+
+def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
+    first = _obsctl(tmp_path, "up")
+    assert first.returncode == 0, first.stderr
+    assert "Buckets (SSE-KMS, versioned, private, TLS-only):" in first.stdout
+    assert "lgtm-dev-123456789012-tempo-traces" in first.stdout
+    assert "obsctl verify --env dev" in first.stdout
+    assert "[53/53]" in first.stderr
+
+    status = _obsctl(tmp_path, "status", "--json")
+    rows = {(row["env"], row["target"]): row for row in json.loads(status.stdout)}
+    assert rows[("dev", "local")]["resources"] == 53
+    assert rows[("prod", "local")]["resources"] == 0
+
+    again = _obsctl(tmp_path, "up")
+    assert again.returncode == 0, again.stderr
+    assert "No changes: dev on the local target is up to date." in again.stdout
+
+    assert _obsctl(tmp_path, "sandbox", "stop").returncode == 0
+    assert _obsctl(tmp_path, "sandbox", "start").returncode == 0
+    recreated = _obsctl(tmp_path, "up")
+    assert recreated.returncode == 0, recreated.stderr
+    assert "The local AWS was restarted since the last apply" in recreated.stdout
+    assert "Plan: 53 to add, 0 to change, 0 to replace, 0 to destroy." in recreated.stdout
+
+    down = _obsctl(tmp_path, "down", "--yes")
+    assert down.returncode == 0, down.stderr
+    assert "dev on the local target is gone." in down.stdout
+    assert "The local AWS stopped" in down.stdout
+    assert _obsctl(tmp_path, "sandbox", "status").returncode == 1
+
+
+def test_down_prod_without_force_deletes_nothing(tmp_path: Path) -> None:
+    up = _obsctl(tmp_path, "up", "--env", "prod", "--json")
+    assert up.returncode == 0, up.stderr
+    outputs = json.loads(up.stdout)["outputs"]
+    buckets = [
+        b["name"] for stores in outputs["buckets"]["value"].values() for b in stores.values()
+    ]
+
+    refused = _obsctl(tmp_path, "down", "--env", "prod", "--yes")
+    assert refused.returncode == 2
+    assert "Refusing to destroy prod without --force." in refused.stderr
+
+    listing = _obsctl(tmp_path, "status", "--json")
+    rows = {(row["env"], row["target"]): row for row in json.loads(listing.stdout)}
+    assert rows[("prod", "local")]["resources"] == json.loads(up.stdout)["changes"]["counts"]["add"]
+    env = json.loads(_obsctl(tmp_path, "sandbox", "env", "--json").stdout)
+    import boto3
+
+    s3 = boto3.client(
+        "s3",
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+    live = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    assert set(buckets) <= live
+    _obsctl(tmp_path, "sandbox", "stop")
