@@ -11,11 +11,13 @@ PROJECT_DIR_ENV = "OBSCTL_PROJECT_DIR"
 
 
 def project_root(start: Path | None = None) -> Path:
-    """$OBSCTL_PROJECT_DIR, else the nearest parent of `start` holding `terraform/envs`."""
+    """$OBSCTL_PROJECT_DIR, else the nearest parent of `start` (or obsctl's own checkout)
+    holding `terraform/envs`."""
     if override := os.environ.get(PROJECT_DIR_ENV):
         return Path(override).resolve()
     here = (start or Path.cwd()).resolve()
-    for candidate in (here, *here.parents):
+    # The checkout obsctl runs from (an editable install lives in <repo>/src/obsctl) comes last.
+    for candidate in (here, *here.parents, Path(__file__).resolve().parents[2]):
         if (candidate / "terraform" / "envs").is_dir():
             return candidate
     return here

@@ -1,8 +1,9 @@
 """The steps every verb shares: prepare a root for a target, plan, apply, read the contract.
 
-`open_session` does all preflight work before Terraform runs: it resolves the root, finds the
-binary, configures the provider source, starts (and seeds) the local AWS or checks real AWS
-credentials, and refuses mixtures of the two.
+`open_session` does the preflight work that needs no AWS: it resolves the root, checks the
+variables, finds the binary, configures the provider source, and for the aws target checks real
+credentials and refuses sandbox settings. `Session.init` then starts (and seeds) the local AWS
+while `terraform init` runs, so the sandbox costs almost nothing on the critical path.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +22,7 @@ from obsctl.paths import state_dir
 from obsctl.sandbox import Sandbox
 from obsctl.terraform.binary import TerraformBinary, require_binary
 from obsctl.terraform.cliconfig import resolve_provider_source, write_cli_config
-from obsctl.terraform.runner import EventHandler, PlanResult, Terraform
+from obsctl.terraform.runner import Completed, EventHandler, PlanResult, Terraform
 from obsctl.workspace import LOCAL_STATE_BUCKET, Workspace, resolve
 
 SANDBOX_REGION = "us-east-1"
@@ -29,7 +31,7 @@ _SANDBOX_MARKER = "sandbox-instance"
 
 @dataclass
 class Session:
-    """One root module, one target, ready for Terraform commands."""
+    """One root module, one target, ready for Terraform commands once `init` ran."""
 
     workspace: Workspace
     binary: TerraformBinary
@@ -37,19 +39,30 @@ class Session:
     sandbox: Sandbox | None
     variables: list[str] = field(default_factory=list)
     notices: list[str] = field(default_factory=list)
+    cluster_to_seed: str | None = None
 
     @property
     def target(self) -> str:
         return self.workspace.target
 
     def init(self) -> None:
-        """`terraform init` with the target's backend settings (cheap when already done)."""
-        if self.sandbox is not None:
-            self._prepare_sandbox_state()
-        # The local target owns its data dir and rewrites the backend settings every time; on
-        # the aws target the root keeps whatever `terraform init` the user ran there.
-        local = self.target == "local"
-        self.terraform.init(self.workspace.backend_config(SANDBOX_REGION), reconfigure=local)
+        """`terraform init` with the target's backend settings; on the local target, also the
+        sandbox: started, seeded and wired into Terraform's environment."""
+        if self.sandbox is None:
+            # On the aws target the root keeps whatever `terraform init` the user ran there.
+            self.terraform.init()
+            return
+        self._forget_lost_sandbox_state()
+        backend_config = self.workspace.backend_config(SANDBOX_REGION)
+        if self.workspace.backend != "local":
+            self._prepare_sandbox()
+            self.terraform.init(backend_config, reconfigure=True)
+            return
+        # A local backend needs no AWS to initialise: boot and seed the sandbox meanwhile.
+        with ThreadPoolExecutor(max_workers=1) as pool:
+            sandbox_ready = pool.submit(self._prepare_sandbox)
+            self.terraform.init(backend_config, reconfigure=True)
+            sandbox_ready.result()
 
     def plan(
         self,
@@ -57,23 +70,37 @@ class Session:
         destroy: bool = False,
         refresh_only: bool = False,
         on_event: EventHandler | None = None,
-    ) -> tuple[PlanResult, dict[str, Any]]:
-        """Plan into the workspace's plan file; return the result and the plan JSON."""
+    ) -> PlanResult:
+        """Plan into the workspace's plan file (`plan_json` reads it back when needed)."""
         plan_file = self.workspace.plan_path
         plan_file.parent.mkdir(parents=True, exist_ok=True)
-        result = self.terraform.plan(
+        return self.terraform.plan(
             plan_file,
             self.variables,
             destroy=destroy,
             refresh_only=refresh_only,
             on_event=on_event,
         )
-        return result, self.terraform.show_plan(plan_file)
 
-    def apply(self, plan: PlanResult, on_event: EventHandler | None = None) -> None:
-        self.terraform.apply(plan.plan_file, on_event=on_event)
-        if self.sandbox is not None:
-            self._marker().write_text(self.sandbox.require().instance_id, encoding="utf-8")
+    def plan_json(self, plan: PlanResult) -> dict[str, Any]:
+        """`terraform show -json` of a saved plan (one more provider start, about 3 s)."""
+        return self.terraform.show_plan(plan.plan_file)
+
+    def apply(self, plan: PlanResult, on_event: EventHandler | None = None) -> Completed:
+        """Apply a saved plan (after a confirmation, or a destroy plan)."""
+        completed = self.terraform.apply(plan.plan_file, on_event=on_event)
+        self._record_sandbox()
+        return completed
+
+    def apply_now(self, on_event: EventHandler | None = None) -> Completed:
+        """Plan and apply in one Terraform run, for when nobody has to confirm the plan.
+
+        The event stream carries the plan (planned_change, change_summary) before the apply
+        events, and the outputs after them, so nothing is lost against plan-then-apply.
+        """
+        completed = self.terraform.apply_auto(self.variables, on_event=on_event)
+        self._record_sandbox()
+        return completed
 
     def release_sandbox(self) -> bool:
         """After a destroy: stop the sandbox when no other root has resources in it."""
@@ -88,8 +115,9 @@ class Session:
                 return False
         return self.sandbox.stop()
 
-    def contract(self) -> StackContract:
-        outputs = self.terraform.outputs()
+    def contract(self, outputs: Mapping[str, Any] | None = None) -> StackContract:
+        """The stack contract from `outputs` (an apply's outputs event) or `terraform output`."""
+        outputs = dict(outputs) if outputs is not None else self.terraform.outputs()
         if not outputs:
             raise ObsctlError(
                 f"Nothing is deployed for {self.workspace.label} on the {self.target} target.",
@@ -106,28 +134,45 @@ class Session:
     def _marker(self) -> Path:
         return self.workspace.work_dir / _SANDBOX_MARKER
 
-    def _prepare_sandbox_state(self) -> None:
-        """Keep sandbox-held state consistent with the running sandbox.
+    def _record_sandbox(self) -> None:
+        if self.sandbox is not None:
+            self._marker().write_text(self.sandbox.require().instance_id, encoding="utf-8")
+
+    def _prepare_sandbox(self) -> None:
+        """Start the sandbox if needed, seed the root's cluster, point Terraform at it."""
+        assert self.sandbox is not None
+        self.sandbox.start()
+        if self.cluster_to_seed is not None:
+            self.sandbox.seed_cluster(self.cluster_to_seed)
+        if self.workspace.backend == "s3":
+            _ensure_local_state_bucket(self.sandbox)
+        self.terraform.env = self.sandbox.apply_environment(self.terraform.env)
+
+    def _forget_lost_sandbox_state(self) -> None:
+        """Keep sandbox-held state consistent with the sandbox about to be used.
 
         A restarted sandbox has lost every resource. A local state file that still lists them
         would make Terraform fail on missing resources, so it is set aside and the stack is
         re-created; S3-held state vanished with the sandbox and starts empty by itself.
         """
         assert self.sandbox is not None
-        info = self.sandbox.require()
         marker = self._marker()
+        if not marker.exists():
+            return
+        running = self.sandbox.running()
+        if (
+            running is not None
+            and marker.read_text(encoding="utf-8").strip() == running.instance_id
+        ):
+            return
         state = self.workspace.local_state_path
-        recorded = marker.read_text(encoding="utf-8").strip() if marker.exists() else None
-        if recorded is not None and recorded != info.instance_id:
-            if state.exists() and _state_has_resources(state):
-                state.replace(state.with_name("terraform.tfstate.lost-sandbox"))
-            marker.unlink()
-            self.notices.append(
-                "The local AWS was restarted since the last apply and its resources are gone; "
-                "the stack is re-created from scratch."
-            )
-        if self.workspace.backend == "s3":
-            _ensure_local_state_bucket(self.sandbox)
+        if state.exists() and _state_has_resources(state):
+            state.replace(state.with_name("terraform.tfstate.lost-sandbox"))
+        marker.unlink()
+        self.notices.append(
+            "The local AWS was restarted since the last apply and its resources are gone; "
+            "the stack is re-created from scratch."
+        )
 
 
 def open_session(
@@ -137,7 +182,6 @@ def open_session(
     *,
     binary: str | None = None,
     variables: Iterable[str] = (),
-    start_sandbox: bool = True,
     base_env: Mapping[str, str] | None = None,
 ) -> Session:
     """Everything Terraform needs for `env` (or `root_dir`) on `target`, checked up front."""
@@ -148,31 +192,28 @@ def open_session(
     process_env = dict(os.environ if base_env is None else base_env)
     process_env.update(_terraform_settings(workspace))
     sandbox: Sandbox | None = None
+    cluster: str | None = None
     tf_variables: list[str] = []
     if target == "local":
         sandbox = Sandbox(state_dir() / "sandbox", region=SANDBOX_REGION)
-        if start_sandbox:
-            sandbox.start()
-        process_env = sandbox.apply_environment(process_env)
         if "eks_cluster_name" in workspace.variables:
-            cluster = _given_value(user_variables, "eks_cluster_name") or workspace.cluster_name
-            sandbox.seed_cluster(cluster)
-            if _given_value(user_variables, "eks_cluster_name") is None:
+            given = _given_value(user_variables, "eks_cluster_name")
+            cluster = given or workspace.cluster_name
+            if given is None:
                 tf_variables.append(f"-var=eks_cluster_name={cluster}")
     else:
         _refuse_sandbox_settings(process_env)
         _require_aws_credentials(process_env)
     terraform = Terraform(tf_binary.path, workspace.root, process_env)
     tf_variables += [f"-var={item}" for item in user_variables]
-    return Session(workspace, tf_binary, terraform, sandbox, tf_variables)
+    return Session(workspace, tf_binary, terraform, sandbox, tf_variables, cluster_to_seed=cluster)
 
 
 def plan_json(env: str | None, target: str, root_dir: Path | None = None) -> dict[str, Any]:
     """The plan JSON of a root (what `obsctl cost` prices)."""
     session = open_session(env, target, root_dir)
     session.init()
-    _, plan = session.plan()
-    return plan
+    return session.plan_json(session.plan())
 
 
 def stack_contract(env: str | None, target: str, root_dir: Path | None = None) -> StackContract:

@@ -33,7 +33,6 @@ class LiveStack:
 
     session: Session
     contract: StackContract
-    plan: dict[str, Any]
 
     @property
     def sandbox(self) -> Sandbox:
@@ -47,9 +46,8 @@ class LiveStack:
 def apply_env(env: str, variables: list[str] | None = None) -> LiveStack:
     session = open_session(env, "local", variables=variables or [])
     session.init()
-    result, plan = session.plan()
-    session.apply(result)
-    return LiveStack(session=session, contract=session.contract(), plan=plan)
+    session.apply(session.plan())
+    return LiveStack(session=session, contract=session.contract())
 
 
 @pytest.fixture(scope="session")

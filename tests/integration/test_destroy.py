@@ -30,7 +30,7 @@ def test_destroying_dev_removes_every_bucket_key_role_and_alias(own_state_dir: P
     s3.put_bucket_policy(Bucket=bucket, Policy='{"Version":"2012-10-17","Statement":[]}')
     s3.put_object(Bucket=bucket, Key="fake/chunk", Body=b"x" * 10)
 
-    result, _ = stack.session.plan(destroy=True)
+    result = stack.session.plan(destroy=True)
     stack.session.apply(result)
 
     buckets = [b["Name"] for b in s3.list_buckets()["Buckets"] if b["Name"].startswith(prefix)]

@@ -196,5 +196,5 @@ def test_grafana_role_reads_data_sources_without_storage(dev_stack: LiveStack) -
 
 
 def test_second_plan_of_dev_reports_no_changes(dev_stack: LiveStack) -> None:
-    result, _ = dev_stack.session.plan()
+    result = dev_stack.session.plan()
     assert result.has_changes is False

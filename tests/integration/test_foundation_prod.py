@@ -134,7 +134,7 @@ def test_prod_trail_records_writes_on_every_telemetry_bucket(prod_stack: LiveSta
 
 
 def test_second_plan_of_prod_reports_no_changes(prod_stack: LiveStack) -> None:
-    result, _ = prod_stack.session.plan()
+    result = prod_stack.session.plan()
     assert result.has_changes is False
 
 

@@ -232,3 +232,31 @@ def test_plan_summary_counts_actions_by_resource_type() -> None:
         "aws_s3_bucket  1            1",
     ]
     assert PlanSummary.from_plan({"resource_changes": plan["resource_changes"][3:5]}).empty
+
+
+def test_plan_summary_from_plan_events_matches_the_plan_json_summary() -> None:
+    def planned(addr: str, kind: str, action: str, mode: str = "managed") -> dict:
+        return {"type": "planned_change", "change": {"action": action, "resource": {
+            "addr": addr, "resource_type": kind, "mode": mode}}}
+
+    events = [
+        planned("a", "aws_s3_bucket", "create"),
+        planned("b", "aws_s3_bucket", "replace"),
+        planned("c", "aws_kms_key", "update"),
+        planned("f", "aws_iam_role", "delete"),
+        planned("e", "aws_region", "read", mode="data"),
+        {"type": "change_summary", "changes": {"add": 2}},
+    ]
+    summary = PlanSummary.from_events(events)
+    assert summary.headline() == "1 to add, 1 to change, 1 to replace, 1 to destroy"
+    assert summary.addresses["replace"] == ["b"]
+
+
+def test_data_source_reads_do_not_count_as_applied_resources(tmp_path: Path) -> None:
+    log = tmp_path / "progress.log"
+    with log.open("w") as stream:
+        progress = ApplyProgress(total=1, stream=stream)
+        read = {"resource": {"addr": "data.aws_region.current"}, "action": "read"}
+        progress({"type": "apply_start", "hook": read})
+        progress({"type": "apply_complete", "hook": read})
+    assert progress.done == 0 and log.read_text() == ""

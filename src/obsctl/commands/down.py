@@ -37,8 +37,8 @@ def run(args: argparse.Namespace) -> int:
     say = emit(args)
     session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
     session.init()
-    result, plan_json = session.plan(destroy=True)
-    summary = PlanSummary.from_plan(plan_json)
+    result = session.plan(destroy=True)
+    summary = PlanSummary.from_events(result.events)
     if summary.empty:
         say(f"Nothing to destroy for {label} on the {args.target} target.")
     else:

@@ -29,8 +29,8 @@ def run(args: argparse.Namespace) -> int:
     session.init()
     for notice in session.notices:
         say(notice)
-    result, plan_json = session.plan(destroy=args.destroy)
-    summary = PlanSummary.from_plan(plan_json)
+    result = session.plan(destroy=args.destroy)
+    summary = PlanSummary.from_events(result.events)
     if args.json:
         print(
             json.dumps(

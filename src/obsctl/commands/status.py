@@ -49,8 +49,7 @@ def _drift(args: argparse.Namespace) -> int:
 
     session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
     session.init()
-    _, plan_json = session.plan(refresh_only=True)
-    drifted = _drifted(plan_json)
+    drifted = _drifted(session.plan(refresh_only=True).events)
     if args.json:
         print(
             json.dumps(
@@ -75,10 +74,13 @@ def _drift(args: argparse.Namespace) -> int:
     return int(ExitCode.DRIFT) if drifted else 0
 
 
-def _drifted(plan_json: dict[str, Any]) -> list[dict[str, str]]:
+def _drifted(events: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """Resources a refresh found changed or deleted outside Terraform."""
     found = []
-    for change in plan_json.get("resource_drift", []):
-        actions = change.get("change", {}).get("actions", [])
-        action = "deleted" if actions == ["delete"] else "changed"
-        found.append({"address": change["address"], "action": action})
+    for event in events:
+        if event.get("type") != "resource_drift":
+            continue
+        change = event.get("change", {})
+        action = "deleted" if change.get("action") == "delete" else "changed"
+        found.append({"address": change.get("resource", {}).get("addr", "?"), "action": action})
     return found

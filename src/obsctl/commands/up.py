@@ -10,6 +10,8 @@ import argparse
 import json
 import sys
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
 from obsctl.commands.common import (
     add_env_arguments,
@@ -19,6 +21,11 @@ from obsctl.commands.common import (
     emit,
 )
 from obsctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from obsctl.terraform.plansummary import PlanSummary
+    from obsctl.terraform.runner import Completed
+    from obsctl.workflow import Session
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -30,48 +37,38 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from obsctl.report import next_steps, stack_summary
-    from obsctl.terraform.plansummary import PlanSummary
-    from obsctl.terraform.progress import ApplyProgress
     from obsctl.workflow import open_session
 
     started = time.monotonic()
-    session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
     say = emit(args)
+    session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
+    session.init()
     if session.sandbox is not None:
         info = session.sandbox.require()
         say(f"Local AWS at {info.endpoint_url} (pid {info.pid}, log {session.sandbox.log_path})")
-    session.init()
     for notice in session.notices:
         say(notice)
-    plan, plan_json = session.plan()
-    summary = PlanSummary.from_plan(plan_json)
-    if summary.empty:
-        say(f"No changes: {session.workspace.label} on the {args.target} target is up to date.")
+    if args.target == "aws" and not args.yes:
+        completed, summary = _plan_confirm_apply(session, say, args.json)
+        if completed is None and summary is not None and not summary.empty:
+            say("Nothing was applied.")
+            return 1
     else:
-        say(f"Plan: {summary.headline()}.\n{summary.table()}")
-        if args.target == "aws" and not args.yes:
-            if not sys.stdin.isatty():
-                raise UsageError(
-                    "Applying to AWS needs --yes when obsctl cannot ask (no terminal)."
-                )
-            if not confirm(
-                f"Apply these {summary.total} changes to {_aws_destination(plan_json)}?"
-            ):
-                say("Nothing was applied.")
-                return 1
-        progress = ApplyProgress(total=summary.total)
-        session.apply(plan, on_event=None if args.json else progress)
-        progress.finish()
-    contract = session.contract()
+        view = _PlanThenProgress(say, quiet=args.json)
+        completed = session.apply_now(on_event=view)
+        view.finish()
+        summary = view.summary
+    outputs = completed.outputs if completed is not None else None
+    contract = session.contract(outputs)
     if args.json:
         print(
             json.dumps(
                 {
                     "env": session.workspace.label,
                     "target": args.target,
-                    "changes": summary.as_dict(),
+                    "changes": summary.as_dict() if summary else None,
                     "seconds": round(time.monotonic() - started, 1),
-                    "outputs": session.terraform.outputs(),
+                    "outputs": outputs if outputs is not None else session.terraform.outputs(),
                 },
                 indent=2,
             )
@@ -84,10 +81,65 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def _aws_destination(plan_json: dict) -> str:
+def _plan_confirm_apply(
+    session: Session, say: Callable[[str], None], quiet: bool
+) -> tuple[Completed | None, PlanSummary | None]:
+    """The aws target without --yes: show the plan, ask, apply exactly that plan."""
+    from obsctl.terraform.plansummary import PlanSummary
+    from obsctl.terraform.progress import ApplyProgress
+
+    plan = session.plan()
+    summary = PlanSummary.from_events(plan.events)
+    if summary.empty:
+        say(f"No changes: {session.workspace.label} on the aws target is up to date.")
+        return None, summary
+    say(f"Plan: {summary.headline()}.\n{summary.table()}")
+    if not sys.stdin.isatty():
+        raise UsageError("Applying to AWS needs --yes when obsctl cannot ask (no terminal).")
+    if not confirm(f"Apply these {summary.total} changes to {_aws_destination(session, plan)}?"):
+        return None, summary
+    progress = ApplyProgress(total=summary.total)
+    completed = session.apply(plan, on_event=None if quiet else progress)
+    progress.finish()
+    return completed, summary
+
+
+class _PlanThenProgress:
+    """Reads one `apply -auto-approve -json` stream: prints the plan, then the progress line."""
+
+    def __init__(self, say: Callable[[str], None], quiet: bool) -> None:
+        from obsctl.terraform.progress import ApplyProgress
+
+        self.say, self.quiet = say, quiet
+        self.planned: list[dict[str, Any]] = []
+        self.summary: PlanSummary | None = None
+        self.progress = ApplyProgress(total=0)
+
+    def __call__(self, event: dict[str, Any]) -> None:
+        from obsctl.terraform.plansummary import PlanSummary
+
+        kind = event.get("type")
+        if kind == "planned_change":
+            self.planned.append(event)
+        elif kind == "change_summary" and self.summary is None:
+            self.summary = PlanSummary.from_events(self.planned)
+            self.progress.total = self.summary.total
+            if self.summary.empty:
+                self.say("No changes: the stack is up to date.")
+            else:
+                self.say(f"Plan: {self.summary.headline()}.\n{self.summary.table()}")
+        elif not self.quiet:
+            self.progress(event)
+
+    def finish(self) -> None:
+        if self.summary is not None and not self.summary.empty and not self.quiet:
+            self.progress.finish()
+
+
+def _aws_destination(session: Session, plan: Any) -> str:
     """ "AWS account 111122223333 in eu-west-1", as far as the credentials and plan tell."""
     import boto3
 
     account = boto3.client("sts").get_caller_identity()["Account"]
-    region = plan_json.get("variables", {}).get("region", {}).get("value")
+    region = session.plan_json(plan).get("variables", {}).get("region", {}).get("value")
     return f"AWS account {account}" + (f" in {region}" if region else "")

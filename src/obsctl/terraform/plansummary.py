@@ -9,6 +9,9 @@ from typing import Any
 ACTIONS = ("add", "change", "replace", "destroy")
 
 
+_EVENT_ACTIONS = {"create": "add", "update": "change", "delete": "destroy", "replace": "replace"}
+
+
 def _action(actions: list[str]) -> str | None:
     if actions == ["create"]:
         return "add"
@@ -37,6 +40,22 @@ class PlanSummary:
                 continue
             summary.by_type[change["type"]][action] += 1
             summary.addresses[action].append(change["address"])
+        return summary
+
+    @classmethod
+    def from_events(cls, events: list[dict[str, Any]]) -> PlanSummary:
+        """The same summary from `terraform plan -json` events (no `terraform show` needed)."""
+        summary = cls()
+        for event in events:
+            if event.get("type") != "planned_change":
+                continue
+            change = event.get("change", {})
+            action = _EVENT_ACTIONS.get(change.get("action", ""))
+            resource = change.get("resource", {})
+            if action is None or resource.get("mode", "managed") == "data":
+                continue
+            summary.by_type[resource.get("resource_type", "?")][action] += 1
+            summary.addresses[action].append(resource.get("addr", "?"))
         return summary
 
     def count(self, action: str) -> int:

@@ -30,6 +30,8 @@ class ApplyProgress:
         kind = event.get("type")
         hook = event.get("hook") or {}
         address = (hook.get("resource") or {}).get("addr", "")
+        if hook.get("action") == "read":
+            return  # data sources refreshed while planning: not part of the apply
         if kind == "apply_start":
             self.current = address
         elif kind in _DONE_EVENTS:

@@ -91,12 +91,21 @@ class Completed:
     def diagnostics(self) -> list[Diagnostic]:
         return [Diagnostic.from_event(e) for e in self.events if e.get("type") == "diagnostic"]
 
+    @property
+    def outputs(self) -> dict[str, Any] | None:
+        """The root outputs an apply reported (shaped like `terraform output -json`)."""
+        for event in reversed(self.events):
+            if event.get("type") == "outputs":
+                return dict(event.get("outputs") or {})
+        return None
+
 
 @dataclass(frozen=True)
 class PlanResult:
     plan_file: Path
     has_changes: bool
     warnings: list[Diagnostic]
+    events: list[Event] = field(default_factory=list)
 
 
 class Terraform:
@@ -134,10 +143,24 @@ class Terraform:
         completed = self.run(args, on_event=on_event, accepted=(0, 2))
         self._check("plan", completed, accepted=(0, 2))
         warnings = [d for d in completed.diagnostics if d.severity == "warning"]
-        return PlanResult(plan_file=out, has_changes=completed.returncode == 2, warnings=warnings)
+        return PlanResult(
+            plan_file=out,
+            has_changes=completed.returncode == 2,
+            warnings=warnings,
+            events=completed.events,
+        )
 
     def apply(self, plan_file: Path, on_event: EventHandler | None = None) -> Completed:
         completed = self.run(["apply", "-input=false", "-json", str(plan_file)], on_event=on_event)
+        self._check("apply", completed)
+        return completed
+
+    def apply_auto(
+        self, variables: Iterable[str] = (), on_event: EventHandler | None = None
+    ) -> Completed:
+        """Plan and apply in one run, without a saved plan or a question."""
+        args = ["apply", "-input=false", "-json", "-auto-approve", *variables]
+        completed = self.run(args, on_event=on_event)
         self._check("apply", completed)
         return completed
 

@@ -48,6 +48,7 @@ module "tables" {
   deletion_protection      = var.dynamodb.deletion_protection
   table_class              = var.dynamodb.table_class
   ttl_attribute            = var.dynamodb.ttl_attribute
+  create_alarms            = var.alerts.enabled
   alarm_topic_arn          = local.alert_topic_arn
   tags                     = local.tags
 }
