@@ -110,11 +110,13 @@ def test_prod_alerts_reach_an_encrypted_topic(prod_stack: LiveStack) -> None:
     described = alarms["MetricAlarms"]
     assert len(described) == len(operations["alarm_names"]) >= 3 + 2 * 2
     assert all(a["AlarmActions"] == [operations["alert_topic_arn"]] for a in described)
-    assert {a["MetricName"] for a in described} == {
-        "5xxErrors",
-        "ThrottledRequests",
-        "SystemErrors",
+    metrics = {a.get("MetricName") for a in described} | {
+        query["MetricStat"]["Metric"]["MetricName"]
+        for a in described
+        for query in a.get("Metrics", [])
+        if "MetricStat" in query
     }
+    assert metrics - {None} == {"5xxErrors", "ThrottledRequests", "SystemErrors"}
 
 
 def test_prod_trail_records_writes_on_every_telemetry_bucket(prod_stack: LiveStack) -> None:
