@@ -40,7 +40,7 @@ def next_steps(contract: StackContract, env: str, target: str) -> str:
     steps = [
         "Next:",
         f"  obsctl verify {flags}    audit the live security posture",
-        f"  obsctl values {flags}    write Helm values for Mimir, Loki, Tempo and Grafana",
+        f"  obsctl values {flags}    rewrite the Helm values with your releases and options",
         f"  obsctl cost {flags}      estimate the monthly cost",
         f"  obsctl down {flags}      remove the stack",
     ]

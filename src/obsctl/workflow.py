@@ -64,6 +64,33 @@ class Session:
             self.terraform.init(backend_config, reconfigure=True)
             sandbox_ready.result()
 
+    def connect(self) -> None:
+        """For verbs that read a deployed stack: use what `up` prepared, start nothing.
+
+        On the local target the sandbox must be the one the last apply went to; otherwise its
+        resources are gone and there is nothing to read.
+        """
+        if self.sandbox is not None:
+            running = self.sandbox.running()
+            marker = self._marker()
+            recorded = marker.read_text(encoding="utf-8").strip() if marker.exists() else None
+            if running is None or recorded != running.instance_id:
+                raise ObsctlError(
+                    f"Nothing is deployed for {self.workspace.label} on the local target"
+                    + (" (the local AWS is not running)." if running is None else "."),
+                    hint=f"Run `obsctl up {self._flags()}` first.",
+                )
+            self.terraform.env = self.sandbox.apply_environment(self.terraform.env)
+        backend_file = (self.workspace.data_dir or self.workspace.root / ".terraform") / (
+            "terraform.tfstate"
+        )
+        if not backend_file.exists():
+            local = self.sandbox is not None
+            self.terraform.init(
+                self.workspace.backend_config(SANDBOX_REGION) if local else None,
+                reconfigure=local,
+            )
+
     def plan(
         self,
         *,
@@ -219,7 +246,7 @@ def plan_json(env: str | None, target: str, root_dir: Path | None = None) -> dic
 def stack_contract(env: str | None, target: str, root_dir: Path | None = None) -> StackContract:
     """The stack contract of a deployed root (what `obsctl values` and `verify` read)."""
     session = open_session(env, target, root_dir)
-    session.init()
+    session.connect()
     return session.contract()
 
 

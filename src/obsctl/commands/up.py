@@ -11,6 +11,7 @@ import json
 import sys
 import time
 from collections.abc import Callable
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from obsctl.commands.common import (
@@ -23,6 +24,7 @@ from obsctl.commands.common import (
 from obsctl.errors import UsageError
 
 if TYPE_CHECKING:
+    from obsctl.contract import StackContract
     from obsctl.terraform.plansummary import PlanSummary
     from obsctl.terraform.runner import Completed
     from obsctl.workflow import Session
@@ -32,6 +34,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_env_arguments(parser)
     add_terraform_arguments(parser)
     parser.add_argument("--yes", action="store_true", help="apply on AWS without asking")
+    parser.add_argument(
+        "--kafka-address",
+        metavar="HOST:PORT",
+        help="Kafka-compatible broker for the Helm values: Mimir ingest storage and "
+        "tempo-distributed 3.x (without it: Mimir's classic architecture, monolithic Tempo)",
+    )
     add_json_argument(parser)
 
 
@@ -60,6 +68,7 @@ def run(args: argparse.Namespace) -> int:
         summary = view.summary
     outputs = completed.outputs if completed is not None else None
     contract = session.contract(outputs)
+    values_dir = _write_values(contract, session.workspace.label, args.kafka_address)
     if args.json:
         print(
             json.dumps(
@@ -77,8 +86,25 @@ def run(args: argparse.Namespace) -> int:
     say("")
     say(stack_summary(contract))
     say("")
+    say(f"Helm values for the four charts: {values_dir} (install commands in its README.md)")
+    say("")
     say(next_steps(contract, session.workspace.label, args.target))
     return 0
+
+
+def _write_values(contract: StackContract, label: str, kafka_address: str | None) -> Path:
+    """The Helm values `obsctl values` would write with its defaults; Tempo's single-binary
+    chart unless a Kafka broker is given (tempo-distributed 3.x cannot run without one)."""
+    from obsctl.paths import state_dir
+    from obsctl.values import ValuesOptions, write_values
+
+    options = ValuesOptions(
+        kafka_address=kafka_address,
+        tempo_chart="distributed" if kafka_address else "monolithic",
+    )
+    out_dir = state_dir() / "values" / label
+    write_values(contract, options, out_dir, generated_by="obsctl up")
+    return out_dir
 
 
 def _plan_confirm_apply(

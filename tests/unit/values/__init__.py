@@ -1,0 +1,1 @@
+"""Tests of `obsctl values` and the obsctl.values package."""
