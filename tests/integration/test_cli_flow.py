@@ -75,3 +75,13 @@ def test_down_prod_without_force_deletes_nothing(tmp_path: Path) -> None:
     live = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert set(buckets) <= live
     _obsctl(tmp_path, "sandbox", "stop")
+
+
+def test_cost_plans_the_env_itself_on_the_local_aws(tmp_path: Path) -> None:
+    priced = _obsctl(tmp_path, "cost", "--env", "dev", "--format", "json", "--compare")
+    assert priced.returncode == 0, priced.stderr
+    report = json.loads(priced.stdout)
+    assert report["total_usd"] > 0
+    assert report["compare"]["naive_total_usd"] > report["total_usd"]
+    assert {line["app"] for line in report["lines"]} >= {"mimir", "loki", "tempo"}
+    _obsctl(tmp_path, "sandbox", "stop")

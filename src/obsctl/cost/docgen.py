@@ -1,0 +1,337 @@
+"""Regenerate the tables of docs/cost.md from the model, the presets and the price file.
+
+    python -m obsctl.cost.docgen            # rewrite docs/cost.md in place
+    python -m obsctl.cost.docgen --check    # exit 1 if docs/cost.md is out of date
+
+Each table sits between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`; the text
+around them is written by hand. The reference workloads price tests/fixtures/plan/{dev,prod}.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import re
+import sys
+from collections.abc import Callable
+from dataclasses import replace
+from pathlib import Path
+
+from obsctl.cost.bill import CLOUDTRAIL, CLOUDWATCH, DYNAMODB, KMS, S3
+from obsctl.cost.model import Comparison, compare
+from obsctl.cost.plan import Inventory, Scaling, Table, inventory_from_plan, read_plan
+from obsctl.cost.prices import GLACIER_IR, STANDARD, STANDARD_IA, PriceBook, load_price_book
+from obsctl.cost.render import money
+from obsctl.cost.services import key_lines, table_lines
+from obsctl.cost.usage import (
+    ConfigUsage,
+    DynamoAppUsage,
+    KmsUsage,
+    LokiUsage,
+    MimirUsage,
+    OperationsUsage,
+    TempoUsage,
+    field_docs,
+    preset,
+    preset_names,
+)
+
+# The original description's "Expected Costs" (USD per month), per env and in total.
+DESCRIPTION_RANGES = {
+    "dev": {"total": (10, 35), S3: (5, 20), DYNAMODB: (5, 15), KMS: (1, 1)},
+    "prod": {"total": (150, 700), S3: (100, 500), DYNAMODB: (50, 200), KMS: (1, 5)},
+}
+ENVS = ("dev", "prod")
+
+
+def _table(header: list[str], rows: list[list[str]], align: str) -> str:
+    lines = ["| " + " | ".join(header) + " |", "|" + "|".join(align) + "|"]
+    lines += ["| " + " | ".join(row) + " |" for row in rows]
+    return "\n".join(lines)
+
+
+def _position(value: float, low: float, high: float) -> str:
+    if value < low:
+        return "below"
+    return "above" if value > high else "within"
+
+
+class Context:
+    def __init__(self, plans: Path) -> None:
+        self.book: PriceBook = load_price_book()
+        self.inventories: dict[str, Inventory] = {
+            env: inventory_from_plan(read_plan(plans / f"{env}.json")) for env in ENVS
+        }
+        self.results: dict[tuple[str, str], Comparison] = {}
+        for env, inventory in self.inventories.items():
+            prices = self.book.region(inventory.region or "us-east-1")
+            for name in preset_names():
+                self.results[(env, name)] = compare(inventory, preset(name), prices)
+
+
+def reference_workloads(context: Context) -> str:
+    rows = []
+    for (env, name), result in context.results.items():
+        services = result.estimate.by_service()
+        ranges = DESCRIPTION_RANGES[env]
+        s3 = services.get(S3, 0.0)
+        total = result.estimate.total
+        rows.append(
+            [
+                env,
+                name,
+                f"{money(s3)} ({_position(s3, *ranges[S3])} {ranges[S3][0]}-{ranges[S3][1]})",
+                *(money(services.get(service, 0.0)) for service in (KMS, DYNAMODB)),
+                money(services.get(CLOUDTRAIL, 0.0) + services.get(CLOUDWATCH, 0.0)),
+                f"**{money(total)}**",
+                f"{_position(total, *ranges['total'])} {ranges['total'][0]}-{ranges['total'][1]}",
+                money(result.naive.total),
+                money(result.savings),
+            ]
+        )
+    header = [
+        "env", "preset", "S3 (description)", "KMS", "DynamoDB", "CloudTrail + CloudWatch",
+        "total", "total (description)", "naive", "saving",
+    ]  # fmt: skip
+    return _table(header, rows, ["---"] * 2 + ["---:"] * 5 + ["---"] + ["---:"] * 2)
+
+
+LEGACY_TABLE = Table(address="legacy", name="loki-index", app="loki", pitr=True)
+REFERENCE_PAIRS = (("dev", "small"), ("prod", "medium"))
+
+
+def with_legacy_table(context: Context) -> str:
+    """The reference pairs with the legacy Loki index table on (on demand, PITR on)."""
+    prices = context.book.region("us-east-1")
+    rows = []
+    for env, name in REFERENCE_PAIRS:
+        total = context.results[(env, name)].estimate.total
+        lines = table_lines(LEGACY_TABLE, preset(name).dynamodb.loki, 1.0, prices)
+        table = sum(line.usd for line in lines)
+        low, high = DESCRIPTION_RANGES[env]["total"]
+        low_ddb, high_ddb = DESCRIPTION_RANGES[env][DYNAMODB]
+        rows.append(
+            [
+                f"{env} / {name}",
+                money(total),
+                f"{money(table)} ({_position(table, low_ddb, high_ddb)} {low_ddb}-{high_ddb})",
+                f"**{money(total + table)}**",
+                f"{_position(total + table, low, high)} {low}-{high}",
+            ]
+        )
+    header = ["env / preset", "as planned", "+ Loki table (description)", "total", "description"]
+    return _table(header, rows, ["---", "---:", "---:", "---:", "---"])
+
+
+def storage_breakdown(context: Context) -> str:
+    rows = []
+    for (env, name), result in context.results.items():
+        streams = result.estimate.streams
+        stored = {STANDARD: 0.0, STANDARD_IA: 0.0, GLACIER_IR: 0.0}
+        noncurrent = sum(stream.noncurrent_gb for stream in streams)
+        total = sum(stream.stored_gb for stream in streams)
+        churn = sum(
+            stream.stored_gb
+            for stream in streams
+            if stream.current_days < 1.0  # objects the apps replace within a day
+        )
+        for stream in streams:
+            for cls, days in stream.days_by_class.items():
+                if cls in stored and stream.total_days:
+                    stored[cls] += stream.stored_gb * days / stream.total_days
+        rows.append(
+            [
+                env,
+                name,
+                f"{total:,.0f}",
+                *(f"{stored[cls]:,.0f}" for cls in stored),
+                f"{noncurrent:,.0f} ({100 * noncurrent / total:.0f}%)" if total else "0",
+                f"{churn:,.0f} ({100 * churn / total:.0f}%)" if total else "0",
+            ]
+        )
+    header = [
+        "env", "preset", "GB stored", "in Standard", "in Standard-IA", "in Glacier IR",
+        "noncurrent versions", "replaced within a day",
+    ]  # fmt: skip
+    return _table(header, rows, ["---"] * 2 + ["---:"] * 6)
+
+
+def dynamodb(context: Context) -> str:
+    prices = context.book.region("us-east-1")
+    rows = []
+    for name in preset_names():
+        usage = preset(name).dynamodb.loki
+        legacy = LEGACY_TABLE
+        variants = [
+            ("on demand, Standard", legacy),
+            ("on demand, Standard-IA", replace(legacy, table_class="STANDARD_INFREQUENT_ACCESS")),
+            (
+                "provisioned, auto scaling 70%",
+                replace(
+                    legacy,
+                    billing_mode="PROVISIONED",
+                    scaling={"read": Scaling(5, 40_000), "write": Scaling(5, 40_000)},
+                ),
+            ),
+        ]
+        costs = [sum(line.usd for line in table_lines(t, usage, 1.0, prices)) for _, t in variants]
+        rows.append(
+            [
+                name,
+                f"{usage.write_units_per_second:g} / {usage.read_units_per_second:g}",
+                f"{usage.storage_gb:g}",
+                *(money(cost) for cost in costs),
+            ]
+        )
+    header = ["preset", "WRU/s / RRU/s", "GB", *(label for label, _ in variants)]
+    return _table(header, rows, ["---"] * 3 + ["---:"] * 3)
+
+
+def kms(context: Context) -> str:
+    rows = []
+    for env, inventory in context.inventories.items():
+        prices = context.book.region(inventory.region or "us-east-1")
+        first = sum(line.usd for key in inventory.keys for line in key_lines(key, prices, 0.0))
+        steady = sum(line.usd for key in inventory.keys for line in key_lines(key, prices, None))
+        labels = ", ".join(key.app for key in inventory.keys)
+        rows.append([env, f"{len(inventory.keys)} ({labels})", money(first), money(steady)])
+    header = ["env", "keys", "first year (no rotation yet)", "steady state (2 rotations billed)"]
+    return _table(header, rows, ["---", "---", "---:", "---:"])
+
+
+def presets(_: Context) -> str:
+    rows = []
+    for name in preset_names():
+        usage = preset(name)
+        rows.append(
+            [
+                name,
+                f"{usage.mimir.active_series:,.0f} @ {usage.mimir.scrape_interval_seconds:g} s",
+                f"{usage.loki.raw_gb_per_day:,.0f}",
+                f"{usage.tempo.spans_per_second:,.0f}",
+                f"{usage.mimir.read_gb_per_month:,.0f} / {usage.loki.read_gb_per_month:,.0f} / "
+                f"{usage.tempo.read_gb_per_month:,.0f}",
+                f"{usage.mimir.tenants}",
+                f"{usage.mimir.rule_groups:,.0f} / {usage.loki.rule_groups:,.0f}",
+            ]
+        )
+    header = [
+        "preset", "Mimir active series", "Loki raw GB/day", "Tempo spans/s",
+        "reads GB/month (M / L / T)", "tenants", "rule groups (M / L)",
+    ]  # fmt: skip
+    return _table(header, rows, ["---"] + ["---:"] * 6)
+
+
+SECTIONS = {
+    "mimir": MimirUsage,
+    "loki": LokiUsage,
+    "tempo": TempoUsage,
+    "config": ConfigUsage,
+    "operations": OperationsUsage,
+    "kms": KmsUsage,
+    "dynamodb.<app>": DynamoAppUsage,
+}
+
+
+def usage_fields(_: Context) -> str:
+    rows = []
+    for section, cls in SECTIONS.items():
+        for name, default, unit, doc, source in field_docs(cls):
+            shown = "null" if default is None else f"{default:g}"
+            rows.append([f"`{section}.{name}`", shown, unit, doc, source])
+    return _table(["field", "default", "unit", "meaning", "source"], rows, ["---"] * 5)
+
+
+def rules(context: Context) -> str:
+    rows = []
+    for name, fact in context.book.rules.facts.items():
+        tags = " ".join(f"[{tag}]" for tag in fact.sources)
+        rows.append([f"`{name}`", f"{fact.value:g}", tags])
+    return _table(["rule", "value", "sources"], rows, ["---", "---:", "---"])
+
+
+def regions(context: Context) -> str:
+    rows = []
+    for region, prices in context.book.regions.items():
+        s3 = prices.s3
+        tags = sorted(
+            {
+                tag
+                for price in (
+                    s3.standard_tiers[0].price,
+                    prices.dynamodb["STANDARD"].write_per_million,
+                )
+                for tag in price.sources
+            }
+        )
+        rows.append(
+            [
+                f"{region} ({prices.name})",
+                f"{s3.standard_tiers[0].price.usd:g}",
+                f"{s3.storage_price(STANDARD_IA).usd:g}",
+                f"{s3.storage_price(GLACIER_IR).usd:g}",
+                f"{s3.classes[STANDARD].put_per_1k.usd:g} / "
+                f"{s3.classes[STANDARD].get_per_1k.usd:g}",
+                f"{prices.kms.requests_per_10k.usd:g}",
+                f"{prices.dynamodb['STANDARD'].write_per_million.usd:g} / "
+                f"{prices.dynamodb['STANDARD'].read_per_million.usd:g}",
+                " ".join(f"[{tag}]" for tag in tags),
+            ]
+        )
+    header = [
+        "region", "Standard $/GB", "Standard-IA", "Glacier IR", "PUT / GET per 1k",
+        "KMS per 10k", "DynamoDB WRU / RRU per M", "sources (Standard, DynamoDB)",
+    ]  # fmt: skip
+    return _table(header, rows, ["---"] + ["---:"] * 6 + ["---"])
+
+
+def sources(context: Context) -> str:
+    rows = [[f"[{tag}]", text] for tag, text in context.book.sources.items()]
+    return _table(["tag", "source"], rows, ["---", "---"])
+
+
+GENERATORS: dict[str, Callable[[Context], str]] = {
+    "reference-workloads": reference_workloads,
+    "storage-breakdown": storage_breakdown,
+    "with-legacy-table": with_legacy_table,
+    "dynamodb": dynamodb,
+    "kms": kms,
+    "presets": presets,
+    "usage-fields": usage_fields,
+    "rules": rules,
+    "regions": regions,
+    "sources": sources,
+}
+_BLOCK = re.compile(r"(<!-- generated:([a-z-]+) -->\n)(.*?)(<!-- /generated:\2 -->)", re.S)
+
+
+def regenerate(text: str, context: Context) -> str:
+    def fill(match: re.Match[str]) -> str:
+        name = match.group(2)
+        if name not in GENERATORS:
+            raise SystemExit(f"docgen: unknown generated block {name!r}")
+        return f"{match.group(1)}{GENERATORS[name](context)}\n{match.group(4)}"
+
+    return _BLOCK.sub(fill, text)
+
+
+def main(argv: list[str] | None = None) -> int:
+    root = Path(__file__).resolve().parents[3]
+    parser = argparse.ArgumentParser(prog="python -m obsctl.cost.docgen", description=__doc__)
+    parser.add_argument("doc", nargs="?", type=Path, default=root / "docs" / "cost.md")
+    parser.add_argument("--plans", type=Path, default=root / "tests" / "fixtures" / "plan")
+    parser.add_argument("--check", action="store_true", help="fail if the file is out of date")
+    args = parser.parse_args(argv)
+    text = args.doc.read_text(encoding="utf-8")
+    updated = regenerate(text, Context(args.plans))
+    if args.check:
+        if updated != text:
+            print(f"{args.doc} is out of date: run python -m obsctl.cost.docgen", file=sys.stderr)
+            return 1
+        return 0
+    args.doc.write_text(updated, encoding="utf-8")
+    print(f"updated {args.doc}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

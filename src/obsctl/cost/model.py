@@ -1,0 +1,352 @@
+"""The cost model: the steady-state monthly cost of a planned stack under a usage, in a region.
+
+`estimate(inventory, usage, prices)` is a pure function. It builds each bucket's object streams
+from the usage (`workload.py`), runs them through the bucket's lifecycle rules (`s3.py`), then
+prices the keys, tables, trails and alarms (`services.py`). `compare()` adds the same volume in a
+naive configuration: everything in S3 Standard, no Bucket Key.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field, replace
+
+from obsctl.cost.bill import S3, SERVICES, LineItem
+from obsctl.cost.plan import OPERATIONS, OTHER, TELEMETRY_APPS, Bucket, Inventory, Trail
+from obsctl.cost.prices import ARCHIVE_CLASSES, RegionPrices
+from obsctl.cost.s3 import BucketQuantities, bucket_quantities, s3_lines
+from obsctl.cost.services import (
+    alarm_lines,
+    data_event_line,
+    key_lines,
+    kms_request_lines,
+    request_metric_lines,
+    table_lines,
+)
+from obsctl.cost.units import KB
+from obsctl.cost.usage import DynamoAppUsage, Usage
+from obsctl.cost.workload import BucketWorkload, access_logs, audit_logs, telemetry_workload
+from obsctl.errors import UsageError
+
+APP_ORDER = (*TELEMETRY_APPS, OPERATIONS, OTHER)
+DEFAULT_RETENTION_DAYS = {"mimir": 395.0, "loki": 31.0, "tempo": 14.0}  # the s3-kms defaults
+
+
+@dataclass(frozen=True)
+class StreamDetail:
+    """How the model sees one stream (reported by --format json)."""
+
+    app: str
+    bucket: str
+    stream: str
+    objects_per_day: float
+    object_kb: float
+    current_days: float
+    total_days: float
+    days_by_class: Mapping[str, float]
+    stored_gb: float
+    noncurrent_gb: float
+
+
+@dataclass(frozen=True)
+class Estimate:
+    region: str
+    region_name: str
+    region_source: str
+    as_of: str
+    usage_name: str
+    environment: str | None
+    lines: tuple[LineItem, ...]
+    streams: tuple[StreamDetail, ...] = ()
+    workloads: Mapping[str, str] = field(default_factory=dict)  # bucket -> what it receives
+    notes: tuple[str, ...] = ()
+
+    @property
+    def total(self) -> float:
+        return sum(line.usd for line in self.lines)
+
+    def by_app(self) -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for line in self.lines:
+            totals[line.app] += line.usd
+        known = [app for app in APP_ORDER if app in totals]
+        return {app: totals[app] for app in known + sorted(set(totals) - set(known))}
+
+    def by_service(self) -> dict[str, float]:
+        totals: dict[str, float] = defaultdict(float)
+        for line in self.lines:
+            totals[line.service] += line.usd
+        return {service: totals[service] for service in SERVICES if service in totals}
+
+    def by_resource(self) -> dict[tuple[str, str, str], float]:
+        """(app, resource, service) -> USD, in app order, then most expensive first."""
+        totals: dict[tuple[str, str, str], float] = defaultdict(float)
+        for line in self.lines:
+            totals[(line.app, line.resource, line.service)] += line.usd
+        order = {app: index for index, app in enumerate(self.by_app())}
+        return dict(sorted(totals.items(), key=lambda item: (order[item[0][0]], -item[1], item[0])))
+
+    def storage_by_class(self) -> dict[str, dict[str, float]]:
+        """S3 storage cost (GB-month lines: storage, archive overhead, early deletion) per billing
+        class, split by app."""
+        totals: dict[str, dict[str, float]] = defaultdict(lambda: defaultdict(float))
+        for line in self.lines:
+            if line.service == S3 and line.storage_class and line.unit == "GB-month":
+                totals[line.storage_class][line.app] += line.usd
+        return {cls: dict(apps) for cls, apps in totals.items()}
+
+
+@dataclass(frozen=True)
+class Comparison:
+    """This configuration next to the naive one: same volume, S3 Standard only, no Bucket Key."""
+
+    estimate: Estimate
+    naive: Estimate
+
+    def savings_by_app(self) -> dict[str, float]:
+        mine, naive = self.estimate.by_app(), self.naive.by_app()
+        return {app: naive.get(app, 0.0) - mine.get(app, 0.0) for app in {**naive, **mine}}
+
+    @property
+    def savings(self) -> float:
+        return self.naive.total - self.estimate.total
+
+
+def naive_inventory(inventory: Inventory) -> Inventory:
+    """The same stack with no storage-class transitions and no Bucket Key (expirations kept)."""
+    return replace(
+        inventory,
+        buckets=tuple(
+            replace(
+                bucket,
+                bucket_key=False,
+                lifecycle=replace(
+                    bucket.lifecycle,
+                    rules=tuple(
+                        replace(rule, transitions=(), noncurrent_transitions=())
+                        for rule in bucket.lifecycle.rules
+                    ),
+                ),
+            )
+            for bucket in inventory.buckets
+        ),
+    )
+
+
+class _Notes:
+    def __init__(self, initial: Iterable[str] = ()) -> None:
+        self.items: dict[str, None] = dict.fromkeys(initial)
+
+    def add(self, text: str) -> None:
+        self.items[text] = None
+
+
+def _retention(inventory: Inventory, usage: Usage, notes: _Notes) -> dict[str, float]:
+    """Retention per app: the usage's, else the plan's settings output, else the module's."""
+    chosen = {}
+    for app in TELEMETRY_APPS:
+        configured = getattr(usage, app).retention_days
+        if configured is not None:
+            chosen[app] = configured
+        elif app in inventory.retention_days:
+            chosen[app] = inventory.retention_days[app]
+            notes.add(f"{app} retention ({chosen[app]:g} days) comes from the plan's settings.")
+        else:
+            chosen[app] = DEFAULT_RETENTION_DAYS[app]
+            notes.add(
+                f"{app} retention ({chosen[app]:g} days) is the module default: neither the "
+                "usage nor the plan sets it."
+            )
+    return chosen
+
+
+def region_of(inventory: Inventory, usage: Usage) -> str:
+    """The region to price: the plan's, else the usage file's, else a UsageError."""
+    region = inventory.region or usage.region
+    if region is None:
+        raise UsageError(
+            "The plan does not name its region and the usage file sets none.",
+            hint="Set the aws provider's region, or add `region: us-east-1` to the usage file.",
+        )
+    return region
+
+
+def _stream_details(quantities: BucketQuantities) -> list[StreamDetail]:
+    details = []
+    for stream, result in quantities.streams:
+        days: dict[str, float] = defaultdict(float)
+        for segment in result.timeline.segments:
+            days[segment.storage_class] += segment.days
+        details.append(
+            StreamDetail(
+                app=quantities.bucket.app,
+                bucket=quantities.bucket.name,
+                stream=stream.name,
+                objects_per_day=stream.objects_per_day,
+                object_kb=stream.object_bytes / KB,
+                current_days=result.timeline.current_days,
+                total_days=result.timeline.total_days,
+                days_by_class=dict(days),
+                stored_gb=result.stored_gb,
+                noncurrent_gb=result.noncurrent_gb,
+            )
+        )
+    return details
+
+
+def _check_streams(quantities: BucketQuantities, notes: _Notes) -> None:
+    name = quantities.bucket.name
+    for stream, result in quantities.streams:
+        if not result.timeline.bounded:
+            notes.add(
+                f"{name}: {stream.name} never expire (no deletion, expiration or noncurrent "
+                "expiration reaches them); the estimate counts one year of them, and they grow."
+            )
+        if any(cls in ARCHIVE_CLASSES for cls in result.gets):
+            notes.add(
+                f"{name}: queries reach {stream.name} in an archive class, which needs a restore "
+                "before each read; the app cannot read them as configured."
+            )
+
+
+def _data_events(
+    trails: Iterable[Trail], results: Mapping[str, BucketQuantities]
+) -> list[tuple[str, str, str, float]]:
+    """(app, trail, bucket, events per month) for every bucket a trail records."""
+    events = []
+    for trail in trails:
+        for selector in trail.selectors:
+            covered = selector.buckets
+            if covered is None:
+                covered = tuple(name for name in results if name != trail.target_bucket)
+            for name in covered:
+                result = results.get(name)
+                if result is None:
+                    continue
+                count = 0.0
+                if selector.read_write_type in ("WriteOnly", "All"):
+                    count += result.total("writes") + result.total("deletes")
+                if selector.read_write_type in ("ReadOnly", "All"):
+                    count += result.gets
+                events.append((result.bucket.app, trail.name, name, count))
+    return events
+
+
+def _tags(citation: str) -> list[str]:
+    return [tag.strip("[]") for tag in citation.split()]
+
+
+def estimate(
+    inventory: Inventory, usage: Usage, prices: RegionPrices, *, naive: bool = False
+) -> Estimate:
+    """The monthly cost of `inventory` under `usage` at `prices`; `naive=True` prices the same
+    volume with everything in S3 Standard and no Bucket Key."""
+    if naive:
+        inventory = naive_inventory(inventory)
+    notes = _Notes(inventory.notes)
+    retention = _retention(inventory, usage, notes)
+    rules = prices.rules.s3
+    audit_targets = {trail.target_bucket for trail in inventory.trails if trail.target_bucket}
+    log_targets = {bucket.access_log_target for bucket in inventory.buckets}
+    results: dict[str, BucketQuantities] = {}
+    fed: list[Bucket] = []  # buckets whose volume depends on the others' requests
+    for bucket in inventory.buckets:
+        if bucket.name in audit_targets or bucket.name in log_targets:
+            fed.append(bucket)
+            continue
+        workload = telemetry_workload(bucket.app, bucket.store, usage, retention.__getitem__)
+        if workload is None:
+            workload = BucketWorkload(description="no usage model")
+            notes.add(
+                f"{bucket.name}: no usage model for app {bucket.app}, store "
+                f"{bucket.store or 'unknown'}; it is priced empty."
+            )
+        results[bucket.name] = bucket_quantities(bucket, workload, rules)
+
+    events = _data_events(inventory.trails, results)
+    for bucket in sorted(fed, key=lambda item: item.name in log_targets):  # audit first
+        if bucket.name in audit_targets:
+            trails = {trail.name: trail for trail in inventory.trails}
+            mine = [name for name, trail in trails.items() if trail.target_bucket == bucket.name]
+            total = sum(count for _, trail, _, count in events if trail in mine)
+            workload = audit_logs(total, trails[mine[0]].key_prefix, usage.operations)
+        else:
+            sources = [r for r in results.values() if r.bucket.access_log_target == bucket.name]
+            prefix = sources[0].bucket.access_log_prefix if sources else ""
+            requests = sum(source.requests for source in sources)
+            workload = access_logs(requests, prefix, usage.operations)
+        results[bucket.name] = bucket_quantities(bucket, workload, rules)
+
+    # Standard storage is tiered by the region's total volume: one blended rate for every bucket.
+    standard_gb = sum(result.standard_gb_month for result in results.values())
+    standard_rate = (
+        prices.s3.standard_storage_usd(standard_gb) / standard_gb
+        if standard_gb > 0
+        else prices.s3.standard_tiers[0].price.usd
+    )
+    reduction = usage.kms.bucket_key_request_reduction
+    if reduction is None:
+        reduction = prices.rules.kms.bucket_key_request_reduction
+    lines: list[LineItem] = []
+    kms_requests: list[tuple[str, str, float]] = []
+    for result in results.values():
+        _check_streams(result, notes)
+        lines += s3_lines(result, prices, standard_rate)
+        kms_requests.append((result.bucket.app, result.bucket.name, result.kms_calls(reduction)))
+
+    for key in inventory.keys:
+        lines += key_lines(key, prices, usage.kms.key_age_days)
+
+    tables_per_app: dict[str, int] = defaultdict(int)
+    for table in inventory.tables:
+        tables_per_app[table.app] += 1
+    for table in inventory.tables:
+        app_usage = getattr(usage.dynamodb, table.app, None)
+        if app_usage is None:
+            notes.add(f"{table.name}: no DynamoDB usage for app {table.app}; only fixed costs.")
+            app_usage = DynamoAppUsage()
+        lines += table_lines(table, app_usage, 1.0 / tables_per_app[table.app], prices)
+        if table.kms_encrypted:
+            requests = usage.kms.dynamodb_requests_per_table_month
+            kms_requests.append((table.app, table.name, requests))
+    lines += kms_request_lines(kms_requests, prices)
+
+    for app, trail, bucket, count in events:
+        lines += data_event_line(app, trail, bucket, count, prices)
+    for result in results.values():
+        if result.bucket.request_metric_filters:
+            bucket = result.bucket
+            lines += request_metric_lines(
+                bucket.app, bucket.name, bucket.request_metric_filters, prices
+            )
+    for alarm in inventory.alarms:
+        lines += alarm_lines(alarm, prices)
+
+    recalled = sorted(
+        {tag for line in lines for tag in _tags(line.source) if tag.startswith("AWS-PL")}
+    )
+    if recalled:
+        notes.add(
+            f"Some prices here ({', '.join(recalled)}) were taken from AWS's price list from "
+            "memory, without network access; docs/cost.md says which. Re-check them."
+        )
+    return Estimate(
+        region=prices.region,
+        region_name=prices.name,
+        region_source=inventory.region_source,
+        as_of=prices.as_of,
+        usage_name=usage.name,
+        environment=inventory.environment,
+        lines=tuple(lines),
+        streams=tuple(detail for result in results.values() for detail in _stream_details(result)),
+        workloads={name: result.workload.description for name, result in results.items()},
+        notes=tuple(notes.items),
+    )
+
+
+def compare(inventory: Inventory, usage: Usage, prices: RegionPrices) -> Comparison:
+    return Comparison(
+        estimate=estimate(inventory, usage, prices),
+        naive=estimate(inventory, usage, prices, naive=True),
+    )

@@ -1,0 +1,431 @@
+"""From telemetry volumes to the objects each bucket receives: streams of same-sized objects.
+
+A stream is "N objects of S bytes written per day, each deleted (or replaced) by the app at age
+A". Every builder here turns one store of one app into streams, following how the app uses its
+bucket; the cost model then applies the bucket's lifecycle rules to each stream. Figures that
+come from the apps' documentation are tagged in `usage.py` and docs/cost.md.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from obsctl.cost.units import GB, KB, MB, MONTH_DAYS
+from obsctl.cost.usage import (
+    ConfigUsage,
+    LokiUsage,
+    MimirUsage,
+    OperationsUsage,
+    TempoUsage,
+    Usage,
+)
+
+MINUTES_PER_DAY = 1440.0
+
+# The tenant folders the apps use in single-tenant mode; every tenant's data is modelled under
+# the first tenant's prefix (lifecycle rules are matched against it).
+MIMIR_TENANT = "anonymous/"
+LOKI_TENANT = "fake/"
+TEMPO_TENANT = "single-tenant/"
+
+
+@dataclass(frozen=True)
+class ObjectStream:
+    name: str
+    prefix: str  # key prefix: lifecycle rules whose prefix it starts with apply
+    objects_per_day: float
+    object_bytes: float
+    app_days: float | None  # the app deletes or replaces each object at this age (None: never)
+    app_deletes: bool = True  # a DELETE request (False: replaced by a new object, or expired)
+    put_billed: bool = True  # False for S3 log delivery, which costs no requests
+    read_bytes_per_month: float = 0.0
+    read_request_bytes: float | None = None  # None: every GET reads a whole object
+    read_window_days: float | None = None  # reads hit objects younger than this (None: any)
+    polls_per_day: float = 0.0  # GETs of every current object per day
+
+
+@dataclass(frozen=True)
+class BucketWorkload:
+    streams: tuple[ObjectStream, ...] = ()
+    list_requests_per_day: float = 0.0
+    description: str = ""
+
+
+def _block_objects(block_bytes: float, max_segment: float) -> tuple[int, float]:
+    """(objects, average bytes) of a TSDB block: its chunks segments plus its index."""
+    objects = max(1, math.ceil(block_bytes / max_segment)) + 1
+    return objects, block_bytes / objects
+
+
+def mimir_blocks(usage: MimirUsage, retention_days: float) -> BucketWorkload:
+    """Ingesters upload 2 h blocks (one per ingester, so `replication_factor` copies); the
+    compactor merges them into 12 h and then 24 h blocks and deletes the sources after the
+    deletion delay [MIMIR-COMP]. With versioning on, every deleted block stays as noncurrent
+    versions: that churn is modelled explicitly."""
+    if usage.compacted_bytes_per_day <= 0:
+        return BucketWorkload(description="no Mimir volume")
+    tenants = usage.tenants
+    per_tenant = usage.compacted_bytes_per_day / tenants
+    segment = usage.max_segment_mb * MB
+    delay = usage.deletion_delay_hours / 24.0
+    # A 2 h (or 12 h) block waits on average half of the next range (6 h), plus the compaction
+    # interval (1 h), before the compactor replaces it; then the deletion delay.
+    replaced_after = 7.0 / 24.0 + delay
+    kept = retention_days + delay
+    levels = (
+        # name, blocks per day, bytes per block, age at deletion
+        (
+            "2 h blocks (ingesters)",
+            12.0 * usage.ingesters * tenants,
+            usage.replication_factor * per_tenant / (12.0 * usage.ingesters),
+            replaced_after,
+        ),
+        ("12 h blocks (compactor)", 2.0 * tenants, per_tenant / 2.0, replaced_after),
+        ("24 h blocks (compacted)", 1.0 * tenants, per_tenant, kept),
+    )
+    reads = usage.read_gb_per_month * GB
+    streams = []
+    blocks_per_day = 0.0
+    for name, count, block_bytes, age in levels:
+        objects, size = _block_objects(block_bytes, segment)
+        final = name.startswith("24 h")
+        streams.append(
+            ObjectStream(
+                name=f"{name}: chunks and index",
+                prefix=MIMIR_TENANT,
+                objects_per_day=count * objects,
+                object_bytes=size,
+                app_days=age,
+                read_bytes_per_month=reads if final else 0.0,
+                read_request_bytes=(
+                    None if usage.read_request_kb is None else usage.read_request_kb * KB
+                ),
+                read_window_days=usage.read_window_days,
+            )
+        )
+        streams.append(
+            ObjectStream(
+                name=f"{name}: meta.json",
+                prefix=MIMIR_TENANT,
+                objects_per_day=count,
+                object_bytes=usage.meta_kb * KB,
+                app_days=age,
+            )
+        )
+        blocks_per_day += count
+    streams.append(
+        ObjectStream(
+            name="deletion marks (block folder and markers/)",
+            prefix=MIMIR_TENANT,
+            objects_per_day=2.0 * blocks_per_day,
+            object_bytes=0.1 * KB,
+            app_days=delay,
+        )
+    )
+    listed = tenants * (kept + 2.0 * replaced_after + 12.0 * usage.ingesters * replaced_after)
+    rewrites = MINUTES_PER_DAY / usage.bucket_index_interval_minutes
+    streams.append(
+        ObjectStream(
+            name="bucket-index.json.gz (rewritten by the compactor)",
+            prefix=MIMIR_TENANT,
+            objects_per_day=tenants * rewrites,
+            object_bytes=max(1.0, listed / tenants) * usage.bucket_index_kb_per_block * KB,
+            app_days=1.0 / rewrites,
+            app_deletes=False,
+        )
+    )
+    return BucketWorkload(
+        streams=tuple(streams),
+        list_requests_per_day=usage.list_requests_per_day,
+        description=(
+            f"{usage.active_series:,.0f} series every {usage.scrape_interval_seconds:g} s "
+            f"= {usage.compacted_bytes_per_day / GB:,.2f} GB/day compacted, "
+            f"kept {retention_days:g} days"
+        ),
+    )
+
+
+def loki_chunks(usage: LokiUsage, retention_days: float) -> BucketWorkload:
+    """Chunks (content-addressed, so replicas deduplicate [LOKI-WAL]) up to 1.5 MB, many of them
+    small for low-volume streams [LOKI-BP]; the TSDB index: files each ingester uploads, which the
+    compactor merges into one file per tenant and day, rewriting today's file each run."""
+    stored = usage.stored_bytes_per_day
+    if stored <= 0:
+        return BucketWorkload(description="no Loki volume")
+    kept = retention_days + usage.retention_delete_delay_hours / 24.0
+    large, small = usage.chunk_kb * KB, usage.small_chunk_kb * KB
+    share = usage.small_chunk_share
+    chunks_per_day = stored / (share * small + (1.0 - share) * large)
+    reads = usage.read_gb_per_month * GB
+    small_bytes = chunks_per_day * share * small
+    request = None if usage.read_request_kb is None else usage.read_request_kb * KB
+    streams = [
+        ObjectStream(
+            name="chunks",
+            prefix=LOKI_TENANT,
+            objects_per_day=chunks_per_day * (1.0 - share),
+            object_bytes=large,
+            app_days=kept,
+            read_bytes_per_month=reads * (1.0 - small_bytes / stored),
+            read_request_bytes=request,
+            read_window_days=usage.read_window_days,
+        ),
+        ObjectStream(
+            name="small chunks (low-volume streams)",
+            prefix=LOKI_TENANT,
+            objects_per_day=chunks_per_day * share,
+            object_bytes=small,
+            app_days=kept,
+            read_bytes_per_month=reads * small_bytes / stored,
+            read_request_bytes=request,
+            read_window_days=usage.read_window_days,
+        ),
+    ]
+    index = chunks_per_day * usage.index_bytes_per_chunk
+    tenants = usage.tenants
+    uploads = MINUTES_PER_DAY / usage.index_upload_interval_minutes
+    # The compactor rewrites today's file when ingesters have uploaded new ones since its last run.
+    runs = min(MINUTES_PER_DAY / usage.compaction_interval_minutes, uploads)
+    streams += [
+        ObjectStream(
+            name="index files uploaded by ingesters",
+            prefix="index/",
+            objects_per_day=usage.ingesters * uploads * tenants,
+            object_bytes=usage.replication_factor * index / (usage.ingesters * uploads * tenants),
+            app_days=usage.compaction_interval_minutes / MINUTES_PER_DAY,
+        ),
+        ObjectStream(
+            name="today's compacted index (rewritten each compaction)",
+            prefix="index/",
+            objects_per_day=runs * tenants,
+            object_bytes=index / tenants / 2.0,
+            app_days=1.0 / runs,
+        ),
+        ObjectStream(
+            name="compacted index, one per tenant and day",
+            prefix="index/",
+            objects_per_day=float(tenants),
+            object_bytes=index / tenants,
+            app_days=kept,
+        ),
+    ]
+    return BucketWorkload(
+        streams=tuple(streams),
+        list_requests_per_day=usage.list_requests_per_day,
+        description=(
+            f"{usage.raw_gb_per_day:,.4g} GB/day raw / {usage.compression_ratio:g} "
+            f"= {stored / GB:,.2f} GB/day of chunks, kept {retention_days:g} days"
+        ),
+    )
+
+
+def _bloom(traces: float, usage: TempoUsage) -> tuple[int, float]:
+    """(shards, bytes per shard) of a block's bloom filter for `traces` trace IDs."""
+    bits_per_trace = -math.log(usage.bloom_false_positive) / math.log(2.0) ** 2
+    total = max(1.0, traces * bits_per_trace / 8.0)
+    shards = max(1, math.ceil(total / (usage.bloom_shard_kb * KB)))
+    return shards, total / shards
+
+
+def tempo_traces(usage: TempoUsage, retention_days: float) -> BucketWorkload:
+    """New blocks (20 MB from block-builders, or one per ingester replica in Tempo 2) replaced
+    within hours by compacted blocks of one compaction window each; every block is meta.json,
+    data.parquet and bloom shards under 128 KB [TEMPO-BLOCK][TEMPO-CFG]."""
+    stored = usage.stored_bytes_per_day
+    if stored <= 0:
+        return BucketWorkload(description="no Tempo volume")
+    tenants = usage.tenants
+    traces = usage.traces_per_day
+    new_bytes = usage.replication_factor * stored
+    new_blocks = max(24.0 * tenants, new_bytes / (usage.new_block_mb * MB))
+    new_age = usage.new_block_lifetime_hours / 24.0
+    compacted_blocks = tenants * max(
+        24.0 / usage.compaction_window_hours, stored / tenants / (usage.max_block_gb * GB)
+    )
+    streams: list[ObjectStream] = []
+    for label, blocks, data_bytes, age, copies, read in (
+        ("new blocks", new_blocks, new_bytes, new_age, usage.replication_factor, 0.0),
+        (
+            "compacted blocks",
+            compacted_blocks,
+            stored,
+            retention_days,
+            1,
+            usage.read_gb_per_month * GB,
+        ),
+    ):
+        shards, shard_bytes = _bloom(copies * traces / blocks, usage)
+        streams += [
+            ObjectStream(
+                name=f"{label}: data.parquet",
+                prefix=TEMPO_TENANT,
+                objects_per_day=blocks,
+                object_bytes=data_bytes / blocks,
+                app_days=age,
+                read_bytes_per_month=read,
+                read_request_bytes=(
+                    None if usage.read_request_kb is None else usage.read_request_kb * KB
+                ),
+                read_window_days=usage.read_window_days,
+            ),
+            ObjectStream(
+                name=f"{label}: bloom shards",
+                prefix=TEMPO_TENANT,
+                objects_per_day=blocks * shards,
+                object_bytes=shard_bytes,
+                app_days=age,
+            ),
+            ObjectStream(
+                name=f"{label}: meta.json",
+                prefix=TEMPO_TENANT,
+                objects_per_day=blocks,
+                object_bytes=usage.meta_kb * KB,
+                app_days=age,
+            ),
+        ]
+    rewrites = MINUTES_PER_DAY / usage.blocklist_poll_minutes
+    listed = compacted_blocks * retention_days + new_blocks * new_age
+    streams.append(
+        ObjectStream(
+            name="tenant index.json.gz (rewritten each poll)",
+            prefix=TEMPO_TENANT,
+            objects_per_day=tenants * rewrites,
+            object_bytes=max(1.0, listed / tenants) * usage.tenant_index_kb_per_block * KB,
+            app_days=1.0 / rewrites,
+            app_deletes=False,
+        )
+    )
+    return BucketWorkload(
+        streams=tuple(streams),
+        list_requests_per_day=usage.list_requests_per_day,
+        description=(
+            f"{usage.spans_per_second:,.0f} spans/s x {usage.bytes_per_span:g} B / "
+            f"{usage.compression_ratio:g} = {stored / GB:,.2f} GB/day, kept {retention_days:g} days"
+        ),
+    )
+
+
+def _rule_groups(groups: float, config: ConfigUsage) -> BucketWorkload:
+    if groups <= 0:
+        return BucketWorkload(description="no rule groups")
+    polls = MINUTES_PER_DAY / config.ruler_poll_minutes
+    return BucketWorkload(
+        streams=(
+            ObjectStream(
+                name="rule groups",
+                prefix="",
+                objects_per_day=groups * config.rule_updates_per_day,
+                object_bytes=config.rule_group_kb * KB,
+                app_days=1.0 / config.rule_updates_per_day,
+                app_deletes=False,
+                polls_per_day=config.rulers * polls,
+            ),
+        ),
+        list_requests_per_day=config.rulers * polls,
+        description=f"{groups:,.0f} rule groups polled every {config.ruler_poll_minutes:g} min",
+    )
+
+
+def alertmanager_state(tenants: int, config: ConfigUsage) -> BucketWorkload:
+    rewrites = MINUTES_PER_DAY / config.alertmanager_persist_minutes
+    return BucketWorkload(
+        streams=(
+            ObjectStream(
+                name="alertmanager state (rewritten each persist interval)",
+                prefix="",
+                objects_per_day=tenants * rewrites,
+                object_bytes=config.alertmanager_state_kb * KB,
+                app_days=1.0 / rewrites,
+                app_deletes=False,
+            ),
+        ),
+        description=f"{tenants} tenant state(s) every {config.alertmanager_persist_minutes:g} min",
+    )
+
+
+def admin_objects(config: ConfigUsage) -> BucketWorkload:
+    if config.admin_objects <= 0:
+        return BucketWorkload(description="no admin objects")
+    return BucketWorkload(
+        streams=(
+            ObjectStream(
+                name="enterprise admin objects",
+                prefix="",
+                objects_per_day=config.admin_objects * config.rule_updates_per_day,
+                object_bytes=config.admin_object_kb * KB,
+                app_days=1.0 / config.rule_updates_per_day,
+                app_deletes=False,
+            ),
+        ),
+        description=f"{config.admin_objects:,.0f} admin objects",
+    )
+
+
+def access_logs(requests_per_month: float, prefix: str, usage: OperationsUsage) -> BucketWorkload:
+    """One record per request to the logged buckets; S3 bills no requests for log delivery."""
+    if requests_per_month <= 0:
+        return BucketWorkload(description="no logged requests")
+    bytes_per_day = requests_per_month / MONTH_DAYS * usage.access_log_record_bytes
+    size = usage.access_log_object_kb * KB
+    return BucketWorkload(
+        streams=(
+            ObjectStream(
+                name="server access log objects",
+                prefix=prefix,
+                objects_per_day=bytes_per_day / size,
+                object_bytes=size,
+                app_days=None,
+                app_deletes=False,
+                put_billed=False,
+            ),
+        ),
+        description=f"{requests_per_month:,.0f} logged requests/month",
+    )
+
+
+def audit_logs(events_per_month: float, prefix: str, usage: OperationsUsage) -> BucketWorkload:
+    """CloudTrail delivers a compressed log file every few minutes and a digest every hour."""
+    if events_per_month <= 0:
+        return BucketWorkload(description="no data events")
+    files = MINUTES_PER_DAY / usage.audit_delivery_minutes
+    bytes_per_day = events_per_month / MONTH_DAYS * usage.audit_event_bytes
+    return BucketWorkload(
+        streams=(
+            ObjectStream(
+                name="CloudTrail log files",
+                prefix=prefix,
+                objects_per_day=files,
+                object_bytes=bytes_per_day / files,
+                app_days=None,
+                app_deletes=False,
+            ),
+            ObjectStream(
+                name="CloudTrail digest files",
+                prefix=prefix,
+                objects_per_day=24.0,
+                object_bytes=1.0 * KB,
+                app_days=None,
+                app_deletes=False,
+            ),
+        ),
+        description=f"{events_per_month:,.0f} data events/month",
+    )
+
+
+def telemetry_workload(
+    app: str, store: str | None, usage: Usage, retention: Callable[[str], float]
+) -> BucketWorkload | None:
+    """The workload of a telemetry or configuration bucket, or None for a store with no model."""
+    builders: dict[tuple[str, str | None], Callable[[], BucketWorkload]] = {
+        ("mimir", "blocks"): lambda: mimir_blocks(usage.mimir, retention("mimir")),
+        ("loki", "chunks"): lambda: loki_chunks(usage.loki, retention("loki")),
+        ("tempo", "traces"): lambda: tempo_traces(usage.tempo, retention("tempo")),
+        ("mimir", "ruler"): lambda: _rule_groups(usage.mimir.rule_groups, usage.config),
+        ("loki", "ruler"): lambda: _rule_groups(usage.loki.rule_groups, usage.config),
+        ("mimir", "alertmanager"): lambda: alertmanager_state(usage.mimir.tenants, usage.config),
+        ("loki", "admin"): lambda: admin_objects(usage.config),
+    }
+    builder = builders.get((app, store))
+    return builder() if builder is not None else None

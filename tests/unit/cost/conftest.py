@@ -1,0 +1,27 @@
+"""Shared fixtures of the cost tests: the packaged prices and the plan fixtures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from obsctl.cost.plan import Inventory, inventory_from_plan, read_plan
+from obsctl.cost.prices import RegionPrices, load_price_book
+
+PLANS = Path(__file__).resolve().parents[2] / "fixtures" / "plan"
+
+
+@pytest.fixture(scope="session")
+def prices() -> RegionPrices:
+    return load_price_book().region("us-east-1")
+
+
+@pytest.fixture(scope="session")
+def dev_inventory() -> Inventory:
+    return inventory_from_plan(read_plan(PLANS / "dev.json"))
+
+
+@pytest.fixture(scope="session")
+def prod_inventory() -> Inventory:
+    return inventory_from_plan(read_plan(PLANS / "prod.json"))
