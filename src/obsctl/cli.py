@@ -25,6 +25,7 @@ COMMANDS = {
     "values": "write Helm values wiring Mimir, Loki, Tempo and Grafana to the stack",
     "cost": "estimate the monthly cost of an environment from its plan",
     "sandbox": "start, stop or inspect the embedded local AWS",
+    "unlock": "release a state lock that a killed Terraform run left behind",
     "doctor": "check Terraform, the provider source, credentials and the sandbox port",
 }
 
