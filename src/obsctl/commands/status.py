@@ -1,5 +1,6 @@
 """What is deployed for each env and target. With --drift, compare one env with what is live:
-a refresh-only plan that exits 3 when live resources differ from the configuration."""
+exit 3 when live resources differ from the configuration (changed or deleted outside
+Terraform), naming each one; configuration changes not applied yet are not drift."""
 
 from __future__ import annotations
 
@@ -49,7 +50,7 @@ def _drift(args: argparse.Namespace) -> int:
 
     session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
     session.init()
-    drifted = _drifted(session.plan(refresh_only=True).events)
+    drifted = _drifted(session.plan().events)
     if args.json:
         print(
             json.dumps(
@@ -75,12 +76,22 @@ def _drift(args: argparse.Namespace) -> int:
 
 
 def _drifted(events: list[dict[str, Any]]) -> list[dict[str, str]]:
-    """Resources a refresh found changed or deleted outside Terraform."""
-    found = []
+    """Resources changed or deleted outside Terraform that the plan would have to set back.
+
+    A refresh also reports differences Terraform does not act on (normalised JSON, computed
+    attributes); only those with a planned change count as drift.
+    """
+    outside: dict[str, str] = {}
+    planned: set[str] = set()
     for event in events:
-        if event.get("type") != "resource_drift":
-            continue
         change = event.get("change", {})
-        action = "deleted" if change.get("action") == "delete" else "changed"
-        found.append({"address": change.get("resource", {}).get("addr", "?"), "action": action})
-    return found
+        address = change.get("resource", {}).get("addr")
+        if event.get("type") == "resource_drift" and address:
+            outside[address] = "deleted" if change.get("action") == "delete" else "changed"
+        elif event.get("type") == "planned_change" and change.get("action") != "noop":
+            planned.add(address)
+    return [
+        {"address": address, "action": action}
+        for address, action in sorted(outside.items())
+        if address in planned
+    ]

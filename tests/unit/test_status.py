@@ -1,0 +1,31 @@
+"""Drift is what changed outside Terraform and would be set back, nothing else."""
+
+from __future__ import annotations
+
+from obsctl.commands.status import _drifted
+from obsctl.status import count_resources
+
+
+def _event(kind: str, address: str, action: str) -> dict:
+    return {"type": kind, "change": {"action": action, "resource": {"addr": address}}}
+
+
+def test_only_resources_changed_outside_terraform_and_planned_back_are_drift() -> None:
+    events = [
+        _event("resource_drift", "aws_s3_bucket_policy.this", "delete"),
+        _event("planned_change", "aws_s3_bucket_policy.this", "create"),
+        _event("resource_drift", "aws_iam_role.this", "update"),  # normalised JSON only
+        _event("planned_change", "aws_iam_role.this", "noop"),
+        _event("planned_change", "aws_kms_key.this", "update"),  # configuration change
+    ]
+    assert _drifted(events) == [{"address": "aws_s3_bucket_policy.this", "action": "deleted"}]
+
+
+def test_counting_state_resources_ignores_data_sources() -> None:
+    state = {
+        "resources": [
+            {"mode": "managed", "instances": [{}, {}]},
+            {"mode": "data", "instances": [{}]},
+        ]
+    }
+    assert count_resources(state) == 2
