@@ -26,7 +26,7 @@ demo: venv
 
 ## test: style gates, checkov, then every test layer (terraform test, unit, integration).
 test: lint
-	$(BIN)/pytest -n 2 --dist loadfile
+	$(BIN)/pytest -n 2 --dist loadgroup
 
 lint: tools
 	terraform fmt -check -recursive terraform examples

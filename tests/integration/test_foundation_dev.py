@@ -8,6 +8,8 @@ import pytest
 
 from tests.integration.conftest import LiveStack
 
+pytestmark = pytest.mark.xdist_group("dev_stack")
+
 
 def _lifecycle(stack: LiveStack, bucket: str) -> list[dict]:
     return stack.client("s3").get_bucket_lifecycle_configuration(Bucket=bucket)["Rules"]

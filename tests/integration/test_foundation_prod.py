@@ -4,7 +4,11 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.integration.conftest import LiveStack
+
+pytestmark = pytest.mark.xdist_group("prod_stack")
 
 
 def test_prod_data_buckets_write_access_logs_to_the_sse_s3_log_bucket(

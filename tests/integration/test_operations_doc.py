@@ -7,7 +7,11 @@ import re
 import subprocess
 from pathlib import Path
 
+import pytest
+
 from tests.integration.conftest import LiveStack
+
+pytestmark = pytest.mark.xdist_group("prod_stack")
 
 REPO = Path(__file__).resolve().parents[2]
 DOC = REPO / "docs" / "operations.md"

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
 import yaml
 
 from obsctl.paths import state_dir
 from obsctl.values import ValuesOptions, expected_bindings, write_values
 from tests.integration.conftest import LiveStack
+
+pytestmark = pytest.mark.xdist_group("dev_stack")
 
 
 def _live_subjects(stack: LiveStack, role_name: str) -> tuple[str, set[str]]:
