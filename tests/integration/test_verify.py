@@ -28,6 +28,9 @@ from obsctl.verify import verify_session
 from obsctl.verify.model import Report
 from obsctl.workflow import Session, open_session
 
+# One xdist worker runs the whole module: its stacks are applied once and its tests run in order.
+pytestmark = pytest.mark.xdist_group("verify_stacks")
+
 PROD_VARIABLES = ["create_loki_tables=true", "create_mimir_tables=true"]
 Pairs = set[tuple[str, str]]
 Aws = Callable[[str], Any]

@@ -1,0 +1,120 @@
+"""The verifier's only contact with AWS: calls that return an answer or the error code AWS gave.
+
+A missing configuration is an error code in S3's API (NoSuchLifecycleConfiguration,
+NoSuchBucketPolicy, ...), not an empty answer; `Answer` keeps that code so the checks can tell
+"not configured" from "could not read".
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class ClientFactory(Protocol):
+    """Returns a boto3-compatible client for a service name ("s3", "kms", "iam", "dynamodb")."""
+
+    def __call__(self, service: str) -> Any: ...
+
+
+# Error codes meaning "the resource itself does not exist".
+MISSING_RESOURCE_CODES = frozenset(
+    {
+        "NoSuchBucket",  # S3
+        "NotFoundException",  # KMS
+        "NoSuchEntity",  # IAM
+        "ResourceNotFoundException",  # DynamoDB describe_table
+        "TableNotFoundException",  # DynamoDB describe_continuous_backups
+    }
+)
+
+
+@dataclass(frozen=True)
+class Answer:
+    """One API answer: the response (without ResponseMetadata) or AWS's error code."""
+
+    data: Any = None
+    error: str | None = None
+    message: str = ""
+
+    @property
+    def ok(self) -> bool:
+        return self.error is None
+
+    @property
+    def missing_resource(self) -> bool:
+        return self.error in MISSING_RESOURCE_CODES
+
+    def describe_error(self) -> str:
+        return f"{self.error}: {self.message}" if self.message else str(self.error)
+
+
+def call(client: Any, operation: str, **params: Any) -> Answer:
+    """`client.<operation>(**params)` as an Answer; AWS errors become codes, never exceptions."""
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    try:
+        response = getattr(client, operation)(**params)
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        return Answer(error=str(details.get("Code", "Unknown")), message=details.get("Message", ""))
+    except BotoCoreError as error:  # endpoint unreachable, credentials, ...
+        return Answer(error=type(error).__name__, message=str(error))
+    response = dict(response)
+    response.pop("ResponseMetadata", None)
+    return Answer(response)
+
+
+# How each paginated list call marks its pages: (request token, response token, truncated flag).
+_PAGING = {
+    "list_role_policies": ("Marker", "Marker", "IsTruncated"),
+    "list_attached_role_policies": ("Marker", "Marker", "IsTruncated"),
+    "list_aliases": ("Marker", "NextMarker", "Truncated"),
+    "list_resource_tags": ("Marker", "NextMarker", "Truncated"),
+    "list_tags_of_resource": ("NextToken", "NextToken", None),
+}
+
+
+def call_all_pages(client: Any, operation: str, items_key: str, **params: Any) -> Answer:
+    """Every page of a list call, merged into {items_key: [...]}; the first error ends it."""
+    request_token, response_token, truncated_flag = _PAGING[operation]
+    items: list[Any] = []
+    pages = 0
+    while True:
+        answer = call(client, operation, **params)
+        if not answer.ok:
+            return answer
+        pages += 1
+        items.extend(answer.data.get(items_key, []))
+        token = answer.data.get(response_token)
+        more = bool(answer.data.get(truncated_flag)) if truncated_flag else bool(token)
+        if not more or not token or pages > 1000:
+            return Answer({items_key: items, "Pages": pages})
+        params = {**params, request_token: token}
+
+
+class CachedClients:
+    """A ClientFactory that creates each client once (boto3 clients are thread-safe)."""
+
+    def __init__(self, make: Callable[[str], Any]) -> None:
+        self._make = make
+        self._lock = threading.Lock()
+        self._clients: dict[str, Any] = {}
+
+    def __call__(self, service: str) -> Any:
+        with self._lock:
+            if service not in self._clients:
+                self._clients[service] = self._make(service)
+            return self._clients[service]
+
+
+def boto3_clients(region: str, profile: str | None = None) -> CachedClients:
+    """Clients for real AWS through the normal credential chain, in the stack's region."""
+    import boto3
+    from botocore.config import Config
+
+    session = boto3.session.Session(profile_name=profile, region_name=region)
+    config = Config(retries={"mode": "adaptive", "max_attempts": 8}, max_pool_connections=32)
+    return CachedClients(lambda service: session.client(service, config=config))

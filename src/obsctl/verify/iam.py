@@ -1,0 +1,280 @@
+"""Role controls: IRSA / Pod Identity trust, wildcards, and least privilege on the live policies.
+
+Trust policies are judged here with the project's own rules (B8 of the security notes): parliament
+has no trust-policy mode and reports the same findings whether `sub` is exact or a wildcard.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from obsctl.contract import STORAGE_APPS
+from obsctl.verify.access import RoleAccess
+from obsctl.verify.collect import RoleLive, decode_document
+from obsctl.verify.expected import ExpectedRole, ExpectedStack
+from obsctl.verify.model import Result, errored, failed, judged
+from obsctl.verify.policy import parse
+
+IRSA_ACTIONS = {"sts:assumerolewithwebidentity"}
+POD_IDENTITY_ACTIONS = {"sts:assumerole", "sts:tagsession"}
+POD_IDENTITY_SERVICE = "pods.eks.amazonaws.com"
+STS_AUDIENCE = "sts.amazonaws.com"
+
+
+def _list(value: Any) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else [str(item) for item in value]
+
+
+def trust_statements(live: RoleLive) -> list[dict[str, Any]]:
+    document = decode_document(live.role.data["Role"].get("AssumeRolePolicyDocument"))
+    statements = document.get("Statement", [])
+    return [statements] if isinstance(statements, dict) else list(statements)
+
+
+def _label(statement: dict[str, Any], position: int) -> str:
+    return f"statement {statement.get('Sid') or f'#{position + 1}'}"
+
+
+def _conditions(statement: dict[str, Any], key: str) -> dict[str, list[str]]:
+    """Operator -> values for one condition key (keys compare case-insensitively, as in IAM)."""
+    found: dict[str, list[str]] = {}
+    for operator, block in (statement.get("Condition") or {}).items():
+        for name, values in (block or {}).items():
+            if name.lower() == key.lower():
+                found.setdefault(operator, []).extend(_list(values))
+    return found
+
+
+def _unreadable_role(control_id: str, role: ExpectedRole, live: RoleLive) -> Result:
+    return errored(
+        control_id, role.subject, f"could not read the role ({live.role.describe_error()})"
+    )
+
+
+def check_trust_principal(stack: ExpectedStack, role: ExpectedRole, live: RoleLive) -> Result:
+    cid = "iam.trust-principal"
+    if not live.role.ok:
+        return _unreadable_role(cid, role, live)
+    statements = trust_statements(live)
+    allows = [(i, s) for i, s in enumerate(statements) if s.get("Effect") == "Allow"]
+    if not allows:
+        return failed(cid, role.subject, "the trust policy allows nobody to assume the role")
+    problems: list[str] = []
+    for position, statement in allows:
+        where = _label(statement, position)
+        if "NotPrincipal" in statement or "NotAction" in statement:
+            problems.append(f"{where} uses NotPrincipal/NotAction")
+            continue
+        principal = statement.get("Principal")
+        if not isinstance(principal, dict):
+            problems.append(f"{where} trusts every principal ({principal!r})")
+            continue
+        actions = {a.lower() for a in _list(statement.get("Action"))}
+        if role.identity == "pod_identity":
+            problems += _pod_identity_principal(where, principal, actions)
+        else:
+            problems += _irsa_principal(where, principal, actions, stack.oidc_provider_arn)
+    ok = (
+        f"trusts only {stack.oidc_provider_arn}"
+        if role.identity != "pod_identity"
+        else f"trusts only {POD_IDENTITY_SERVICE}"
+    )
+    return judged(cid, role.subject, problems, ok)
+
+
+def _irsa_principal(
+    where: str, principal: dict[str, Any], actions: set[str], provider: str | None
+) -> list[str]:
+    problems = []
+    others = sorted(set(principal) - {"Federated"})
+    if others:
+        values = [v for kind in others for v in _list(principal[kind])]
+        problems.append(f"{where} also trusts {', '.join(values)}")
+    federated = _list(principal.get("Federated"))
+    if federated != [provider]:
+        issuer_urls = [f for f in federated if not f.startswith("arn:")]
+        if issuer_urls:
+            problems.append(f"{where} names the issuer URL {issuer_urls[0]}, not the provider ARN")
+        else:
+            problems.append(
+                f"{where} trusts {', '.join(federated) or 'no OIDC provider'}, "
+                f"not the cluster's provider {provider}"
+            )
+    if actions != IRSA_ACTIONS:
+        problems.append(
+            f"{where} allows {', '.join(sorted(actions)) or 'no action'}, "
+            "not only sts:AssumeRoleWithWebIdentity"
+        )
+    return problems
+
+
+def _pod_identity_principal(where: str, principal: dict[str, Any], actions: set[str]) -> list[str]:
+    problems = []
+    if set(principal) != {"Service"} or _list(principal.get("Service")) != [POD_IDENTITY_SERVICE]:
+        trusted = [v for values in principal.values() for v in _list(values)]
+        problems.append(f"{where} trusts {', '.join(trusted)}, not only {POD_IDENTITY_SERVICE}")
+    if not actions <= POD_IDENTITY_ACTIONS or "sts:assumerole" not in actions:
+        problems.append(
+            f"{where} allows {', '.join(sorted(actions))}, not sts:AssumeRole/sts:TagSession"
+        )
+    return problems
+
+
+def check_trust_subjects(stack: ExpectedStack, role: ExpectedRole, live: RoleLive) -> Result:
+    cid = "iam.trust-subjects"
+    if not live.role.ok:
+        return _unreadable_role(cid, role, live)
+    allows = [(i, s) for i, s in enumerate(trust_statements(live)) if s.get("Effect") == "Allow"]
+    problems: list[str] = []
+    if role.identity == "pod_identity":
+        for position, statement in allows:
+            problems += _pod_identity_conditions(_label(statement, position), statement, stack)
+        return judged(
+            cid,
+            role.subject,
+            problems,
+            f"aws:SourceAccount and aws:SourceArn of {stack.cluster_arn}",
+        )
+    prefix = (stack.oidc_provider_arn or "").split("oidc-provider/", 1)[-1]
+    for position, statement in allows:
+        problems += _irsa_conditions(_label(statement, position), statement, prefix, role)
+    return judged(
+        cid,
+        role.subject,
+        problems,
+        f"StringEquals sub {', '.join(role.trust_subjects)} and aud {STS_AUDIENCE}",
+    )
+
+
+def _irsa_conditions(
+    where: str, statement: dict[str, Any], prefix: str, role: ExpectedRole
+) -> list[str]:
+    problems = []
+    subjects = _conditions(statement, f"{prefix}:sub")
+    audiences = _conditions(statement, f"{prefix}:aud")
+    wildcards = sorted({v for values in subjects.values() for v in values if "*" in v or "?" in v})
+    if wildcards:
+        problems.append(f"{where} accepts the wildcard subject {', '.join(wildcards)}")
+    loose = sorted(op for op in subjects if op != "StringEquals")
+    if loose:
+        problems.append(f"{where} matches :sub with {', '.join(loose)}, not StringEquals")
+    if not subjects:
+        problems.append(
+            f"{where} has no :sub condition: "
+            "every service account of the cluster can assume the role"
+        )
+    elif "StringEquals" in subjects and sorted(set(subjects["StringEquals"])) != sorted(
+        role.trust_subjects
+    ):
+        problems.append(
+            f"{where} admits {', '.join(sorted(set(subjects['StringEquals'])))}, the contract "
+            f"lists {', '.join(role.trust_subjects)}"
+        )
+    if audiences.get("StringEquals") != [STS_AUDIENCE] or set(audiences) != {"StringEquals"}:
+        found = ", ".join(f"{op} {v}" for op, v in audiences.items()) or "nothing"
+        problems.append(f"{where} pins :aud to {found}, not StringEquals {STS_AUDIENCE}")
+    return problems
+
+
+def _pod_identity_conditions(
+    where: str, statement: dict[str, Any], stack: ExpectedStack
+) -> list[str]:
+    problems = []
+    account = _conditions(statement, "aws:SourceAccount")
+    if account.get("StringEquals") != [stack.account_id]:
+        problems.append(f"{where} does not pin aws:SourceAccount to {stack.account_id}")
+    source = _conditions(statement, "aws:SourceArn")
+    pinned = [v for op in ("ArnEquals", "StringEquals") for v in source.get(op, [])]
+    if pinned != [stack.cluster_arn]:
+        problems.append(f"{where} does not pin aws:SourceArn to the cluster {stack.cluster_arn}")
+    return problems
+
+
+def _policies_readable(cid: str, role: ExpectedRole, live: RoleLive) -> Result | None:
+    for answer in (live.inline, live.attached):
+        if not answer.ok:
+            return errored(
+                cid, role.subject, f"could not read its policies ({answer.describe_error()})"
+            )
+    return None
+
+
+def check_no_wildcard_action(role: ExpectedRole, live: RoleLive) -> Result:
+    cid = "iam.no-wildcard-action"
+    if (problem := _policies_readable(cid, role, live)) is not None:
+        return problem
+    problems = []
+    for policy in live.permission_policies():
+        for statement in parse(policy.document, f"{policy.kind} policy {policy.name}"):
+            if statement.effect != "Allow":
+                continue
+            if statement.not_actions is not None:
+                problems.append(
+                    f"{statement.where} allows every action "
+                    f"but {', '.join(statement.not_actions)} (NotAction)"
+                )
+                continue
+            wild = [a for a in statement.actions or () if a == "*" or a.split(":", 1)[-1] == "*"]
+            if wild:
+                problems.append(f"{statement.where} allows {', '.join(wild)}")
+    return judged(cid, role.subject, problems, "every allowed action is named")
+
+
+def check_scoped_resources(
+    role: ExpectedRole, live: RoleLive, unscopable: Callable[[str], list[str] | None]
+) -> Result:
+    """`unscopable(action pattern)` lists the actions it expands to that AWS can scope (None:
+    unknown action)."""
+    cid = "iam.scoped-resources"
+    if (problem := _policies_readable(cid, role, live)) is not None:
+        return problem
+    problems = []
+    for policy in live.permission_policies():
+        for statement in parse(policy.document, f"{policy.kind} policy {policy.name}"):
+            if statement.effect != "Allow":
+                continue
+            everything = statement.not_resources is not None or "*" in (statement.resources or ())
+            if not everything:
+                continue
+            if statement.not_actions is not None:
+                problems.append(f"{statement.where} allows NotAction on every resource")
+                continue
+            scopable: list[str] = []
+            for action in statement.actions or ():
+                found = unscopable(action)
+                if found is None:
+                    problems.append(f"{statement.where} allows the unknown action {action} on *")
+                else:
+                    scopable += found
+            if scopable:
+                shown = ", ".join(scopable[:5]) + (
+                    f" and {len(scopable) - 5} more" if len(scopable) > 5 else ""
+                )
+                problems.append(
+                    f"{statement.where} allows {shown} on Resource * though AWS can scope them"
+                )
+    return judged(
+        cid,
+        role.subject,
+        problems,
+        "Resource * only for actions without resource-level permissions",
+    )
+
+
+def check_cross_app(role: ExpectedRole, access: RoleAccess) -> Result:
+    cid = "iam.no-cross-app-access"
+    ok = "reaches only its own stores" if role.app in STORAGE_APPS else "no S3, KMS or table access"
+    return judged(cid, role.subject, access.cross_app, ok)
+
+
+def check_required(role: ExpectedRole, access: RoleAccess) -> Result:
+    cid = "iam.required-access"
+    ok = (
+        "has every action the app needs on its stores"
+        if role.app in STORAGE_APPS
+        else "needs no store access"
+    )
+    return judged(cid, role.subject, access.missing, ok)

@@ -1,0 +1,352 @@
+"""Bucket controls: encryption, public access, ownership, transport, versioning, lifecycle, logs.
+
+Each function judges one bucket from its snapshot and returns one Result. S3 answers a missing
+configuration with an error code (NoSuchLifecycleConfiguration, NoSuchBucketPolicy,
+NoSuchPublicAccessBlockConfiguration, ServerSideEncryptionConfigurationNotFoundError,
+OwnershipControlsNotFoundError); those mean "not configured" and fail the control, any other
+error means "could not be read" and makes the result an ERROR.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from obsctl.verify.aws import Answer
+from obsctl.verify.collect import BucketLive
+from obsctl.verify.expected import ExpectedBucket, ExpectedStack
+from obsctl.verify.lifecycle import LifecycleRule, from_api
+from obsctl.verify.model import Result, errored, failed, judged, passed
+
+NOT_CONFIGURED = {
+    "encryption": "ServerSideEncryptionConfigurationNotFoundError",
+    "public_access_block": "NoSuchPublicAccessBlockConfiguration",
+    "ownership": "OwnershipControlsNotFoundError",
+    "policy": "NoSuchBucketPolicy",
+    "lifecycle": "NoSuchLifecycleConfiguration",
+    "tagging": "NoSuchTagSet",
+}
+PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
+# Objects each app writes once and reads for its whole life: an expiry must never reach them.
+LOKI_PROTECTED = ("index/", "loki_cluster_seed.json", "delete_requests/")
+MIMIR_PROTECTED = ("__mimir_cluster/",)
+
+
+def _unreadable(control_id: str, bucket: ExpectedBucket, answer: Answer) -> Result:
+    return errored(control_id, bucket.subject, f"could not read it ({answer.describe_error()})")
+
+
+def _configured(answer: Answer, read: str) -> bool | None:
+    """True: configured; False: S3 says it is not; None: the read failed otherwise."""
+    if answer.ok:
+        return True
+    if answer.error == NOT_CONFIGURED.get(read):
+        return False
+    return None
+
+
+def check_encryption(bucket: ExpectedBucket, live: BucketLive) -> Result:
+    cid, answer = "s3.encryption", live["encryption"]
+    state = _configured(answer, "encryption")
+    if state is None:
+        return _unreadable(cid, bucket, answer)
+    if not state:
+        return failed(cid, bucket.subject, "no default encryption is configured")
+    rules = answer.data.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
+    if not rules:
+        return failed(cid, bucket.subject, "the encryption configuration has no rule")
+    rule = rules[0]
+    default = rule.get("ApplyServerSideEncryptionByDefault", {})
+    algorithm, key = default.get("SSEAlgorithm"), default.get("KMSMasterKeyID")
+    if bucket.key_arn is None:
+        # Server access log targets must use SSE-S3: log delivery cannot write SSE-KMS objects.
+        if algorithm == "AES256":
+            return passed(cid, bucket.subject, "SSE-S3 (AES256), as log delivery requires")
+        return failed(
+            cid,
+            bucket.subject,
+            f"default encryption is {algorithm}; a log target must use SSE-S3 (AES256)",
+        )
+    problems = []
+    if algorithm != "aws:kms":
+        problems.append(f"default encryption is {algorithm}, not SSE-KMS (aws:kms)")
+    elif key != bucket.key_arn:
+        if key and (":alias/" in key or key.startswith("alias/")):
+            problems.append(f"the key is the alias {key}, not the key ARN {bucket.key_arn}")
+        elif not key:
+            problems.append("SSE-KMS names no key (the AWS managed aws/s3 key is used)")
+        else:
+            problems.append(f"the key is {key}, not the app's key {bucket.key_arn}")
+    if not rule.get("BucketKeyEnabled"):
+        problems.append("Bucket Key is off (every object request calls KMS)")
+    return judged(cid, bucket.subject, problems, f"SSE-KMS with {bucket.key_arn}, Bucket Key on")
+
+
+def check_public_access_block(bucket: ExpectedBucket, live: BucketLive) -> Result:
+    cid, answer = "s3.public-access-block", live["public_access_block"]
+    state = _configured(answer, "public_access_block")
+    if state is None:
+        return _unreadable(cid, bucket, answer)
+    if not state:
+        return failed(cid, bucket.subject, "the bucket has no public access block")
+    flags = answer.data.get("PublicAccessBlockConfiguration", {})
+    off = [flag for flag in PAB_FLAGS if not flags.get(flag)]
+    problems = [f"{', '.join(off)} {'is' if len(off) == 1 else 'are'} off"] if off else []
+    return judged(cid, bucket.subject, problems, "all four flags on")
+
+
+def check_ownership(bucket: ExpectedBucket, live: BucketLive) -> Result:
+    cid, answer = "s3.ownership", live["ownership"]
+    state = _configured(answer, "ownership")
+    if state is None:
+        return _unreadable(cid, bucket, answer)
+    if not state:
+        return failed(cid, bucket.subject, "no ownership controls: ACLs are still honoured")
+    rules = answer.data.get("OwnershipControls", {}).get("Rules", [])
+    owners = [rule.get("ObjectOwnership") for rule in rules]
+    if owners == ["BucketOwnerEnforced"]:
+        return passed(cid, bucket.subject, "BucketOwnerEnforced")
+    return failed(
+        cid, bucket.subject, f"object ownership is {', '.join(map(str, owners)) or 'unset'}"
+    )
+
+
+def _values(value: Any) -> list[str]:
+    if isinstance(value, list):
+        return [str(item).lower() for item in value]
+    return [str(value).lower()]
+
+
+def _denies_everyone_everything(statement: dict[str, Any], bucket: ExpectedBucket) -> bool:
+    principal = statement.get("Principal")
+    everyone = principal == "*" or (
+        isinstance(principal, dict) and _values(principal.get("AWS")) == ["*"]
+    )
+    actions = _values(statement.get("Action", []))
+    resources = statement.get("Resource", [])
+    resources = [resources] if isinstance(resources, str) else list(resources)
+    covers = {bucket.arn, f"{bucket.arn}/*"} <= set(resources) or "*" in resources
+    return (
+        statement.get("Effect") == "Deny"
+        and everyone
+        and ("s3:*" in actions or "*" in actions)
+        and covers
+    )
+
+
+def tls_statements(policy: dict[str, Any], bucket: ExpectedBucket) -> tuple[bool, bool]:
+    """(denies plain HTTP, denies TLS < 1.2) for the whole bucket and every principal."""
+    statements = policy.get("Statement", [])
+    statements = [statements] if isinstance(statements, dict) else statements
+    http = tls = False
+    for statement in statements:
+        if not _denies_everyone_everything(statement, bucket):
+            continue
+        condition = statement.get("Condition") or {}
+        secure = {k.lower(): v for k, v in (condition.get("Bool") or {}).items()}
+        if _values(secure.get("aws:securetransport", [])) == ["false"]:
+            http = True
+        below = {k.lower(): v for k, v in (condition.get("NumericLessThan") or {}).items()}
+        versions = _values(below.get("s3:tlsversion", []))
+        if versions and all(_as_float(v) >= 1.2 for v in versions):
+            tls = True
+    return http, tls
+
+
+def _as_float(value: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        return 0.0
+
+
+def check_tls_only(bucket: ExpectedBucket, live: BucketLive) -> Result:
+    cid, answer = "s3.tls-only", live["policy"]
+    state = _configured(answer, "policy")
+    if state is None:
+        return _unreadable(cid, bucket, answer)
+    if not state:
+        return failed(cid, bucket.subject, "the bucket has no policy, so plain HTTP is allowed")
+    try:
+        policy = json.loads(answer.data.get("Policy") or "{}")
+    except ValueError:
+        return failed(cid, bucket.subject, "the bucket policy is not valid JSON")
+    http, tls = tls_statements(policy, bucket)
+    problems = []
+    if not http:
+        problems.append("no statement denies requests without TLS (aws:SecureTransport = false)")
+    if not tls:
+        problems.append("no statement denies TLS versions below 1.2 (s3:TlsVersion)")
+    return judged(cid, bucket.subject, problems, "denies plain HTTP and TLS < 1.2")
+
+
+def check_versioning(bucket: ExpectedBucket, live: BucketLive) -> Result:
+    cid, answer = "s3.versioning", live["versioning"]
+    if not answer.ok:
+        return _unreadable(cid, bucket, answer)
+    status = answer.data.get("Status")
+    if status == "Enabled":
+        return passed(cid, bucket.subject, "Enabled")
+    return failed(cid, bucket.subject, f"versioning is {status or 'never enabled'}")
+
+
+def live_rules(live: BucketLive) -> tuple[LifecycleRule, ...] | None:
+    """The bucket's lifecycle rules; () when S3 says there is no configuration; None on error."""
+    answer = live["lifecycle"]
+    state = _configured(answer, "lifecycle")
+    if state is None:
+        return None
+    if not state:
+        return ()
+    return tuple(from_api(rule) for rule in answer.data.get("Rules", []))
+
+
+def check_noncurrent_expiry(bucket: ExpectedBucket, live: BucketLive) -> Result:
+    cid = "s3.noncurrent-expiry"
+    rules = live_rules(live)
+    if rules is None:
+        return _unreadable(cid, bucket, live["lifecycle"])
+    if not rules:
+        return failed(
+            cid, bucket.subject, "no lifecycle configuration (NoSuchLifecycleConfiguration)"
+        )
+    for rule in rules:
+        if rule.enabled and rule.whole_bucket and rule.noncurrent_days:
+            return passed(
+                cid,
+                bucket.subject,
+                f"noncurrent versions expire after {rule.noncurrent_days} d ({rule.id})",
+            )
+    return failed(cid, bucket.subject, "no enabled whole-bucket rule expires noncurrent versions")
+
+
+def check_abort_multipart(bucket: ExpectedBucket, live: BucketLive) -> Result:
+    cid = "s3.abort-multipart"
+    rules = live_rules(live)
+    if rules is None:
+        return _unreadable(cid, bucket, live["lifecycle"])
+    if not rules:
+        return failed(
+            cid, bucket.subject, "no lifecycle configuration (NoSuchLifecycleConfiguration)"
+        )
+    for rule in rules:
+        if rule.enabled and rule.whole_bucket and rule.abort_days:
+            return passed(
+                cid,
+                bucket.subject,
+                f"incomplete uploads aborted after {rule.abort_days} d ({rule.id})",
+            )
+    return failed(
+        cid, bucket.subject, "no enabled whole-bucket rule aborts incomplete multipart uploads"
+    )
+
+
+def expiry_problems(rule: LifecycleRule, bucket: ExpectedBucket, stack: ExpectedStack) -> list[str]:
+    """Why an enabled rule that expires current objects deletes data the app still needs."""
+    app, store = bucket.group, bucket.store
+    if rule.expiration_date is not None:
+        return [f"rule {rule.id} expires every object in scope on {rule.expiration_date}"]
+    days = rule.expiration_days or 0
+    retention = stack.retention(app)
+    settings = stack.settings
+    if (app, store) == ("mimir", "blocks"):
+        net = settings.get("mimir_blocks_expiry")
+        if not net:
+            return [
+                f"rule {rule.id} expires Mimir blocks after {days} d, but no safety net "
+                "is configured: the compactor owns retention"
+            ]
+        problems = []
+        if rule.prefix not in (net.get("tenant_prefixes") or []):
+            problems.append(
+                f"rule {rule.id} expires {rule.scope()}, not one of the configured tenant prefixes"
+            )
+        if any(p.startswith(rule.prefix) for p in MIMIR_PROTECTED):
+            problems.append(f"rule {rule.id} reaches __mimir_cluster/ (the cluster seed)")
+        if retention is not None and days <= retention:
+            problems.append(
+                f"rule {rule.id} expires blocks after {days} d, "
+                f"within Mimir's retention of {retention} d"
+            )
+        return problems
+    if (app, store) == ("loki", "chunks"):
+        problems = []
+        reached = [p for p in LOKI_PROTECTED if p.startswith(rule.prefix)]
+        if rule.prefix == "":
+            problems.append(
+                f"rule {rule.id} expires the whole bucket "
+                "(index/, the cluster seed and delete requests included)"
+            )
+        elif reached:
+            problems.append(f"rule {rule.id} expires {', '.join(reached)}")
+        if retention is not None and days <= retention:
+            problems.append(
+                f"rule {rule.id} expires chunks after {days} d, "
+                f"within Loki's retention of {retention} d (plus the delete delay)"
+            )
+        return problems
+    if (app, store) == ("tempo", "traces"):
+        if retention is not None and days < retention + 1:
+            return [
+                f"rule {rule.id} expires traces after {days} d, "
+                f"before Tempo's retention of {retention} d + 1 day"
+            ]
+        return []
+    return [f"rule {rule.id} expires the {app} {store} store after {days} d; it must never expire"]
+
+
+def check_safe_expiry(bucket: ExpectedBucket, live: BucketLive, stack: ExpectedStack) -> Result:
+    cid = "s3.safe-expiry"
+    rules = live_rules(live)
+    if rules is None:
+        return _unreadable(cid, bucket, live["lifecycle"])
+    problems = []
+    for rule in rules:
+        if rule.enabled and rule.expires_current_objects:
+            problems += expiry_problems(rule, bucket, stack)
+    expiring = [r for r in rules if r.enabled and r.expires_current_objects]
+    ok_text = (
+        "; ".join(f"{r.id} after {r.expiration_days} d on {r.scope()}" for r in expiring)
+        or "no rule expires current objects"
+    )
+    return judged(cid, bucket.subject, problems, ok_text)
+
+
+def check_access_logging(bucket: ExpectedBucket, live: BucketLive) -> Result:
+    cid, answer = "s3.access-logging", live["logging"]
+    if not answer.ok:
+        return _unreadable(cid, bucket, answer)
+    enabled = answer.data.get("LoggingEnabled")
+    if not enabled:
+        return failed(cid, bucket.subject, "server access logging is off")
+    problems = []
+    if enabled.get("TargetBucket") != bucket.logging_target:
+        problems.append(f"logs go to {enabled.get('TargetBucket')}, not {bucket.logging_target}")
+    if bucket.logging_prefix is not None and enabled.get("TargetPrefix") != bucket.logging_prefix:
+        problems.append(
+            f"log prefix is {enabled.get('TargetPrefix')!r}, not {bucket.logging_prefix!r}"
+        )
+    return judged(
+        cid,
+        bucket.subject,
+        problems,
+        f"logs to {bucket.logging_target}/{enabled.get('TargetPrefix', '')}",
+    )
+
+
+def check_bucket(bucket: ExpectedBucket, live: BucketLive, stack: ExpectedStack) -> list[Result]:
+    """Every bucket control that applies to this bucket."""
+    results = [
+        check_encryption(bucket, live),
+        check_public_access_block(bucket, live),
+        check_ownership(bucket, live),
+        check_tls_only(bucket, live),
+        check_versioning(bucket, live),
+        check_noncurrent_expiry(bucket, live),
+        check_abort_multipart(bucket, live),
+    ]
+    if bucket.telemetry:
+        results.append(check_safe_expiry(bucket, live, stack))
+        if bucket.logging_target:
+            results.append(check_access_logging(bucket, live))
+    return results
