@@ -201,3 +201,26 @@ resource "aws_iam_role_policy" "grafana" {
   role   = aws_iam_role.this[each.key].name
   policy = each.value
 }
+
+##############################################################################
+# Nothing else: policies added to a role outside Terraform (inline or attached)
+# are removed on the next apply instead of surviving it unnoticed.
+##############################################################################
+
+resource "aws_iam_role_policies_exclusive" "this" {
+  for_each = local.apps
+
+  role_name = aws_iam_role.this[each.key].name
+  policy_names = concat(
+    [for app, policy in aws_iam_role_policy.storage : policy.name if app == each.key],
+    [for app, policy in aws_iam_role_policy.dynamodb : policy.name if app == each.key],
+    [for app, policy in aws_iam_role_policy.grafana : policy.name if app == each.key],
+  )
+}
+
+resource "aws_iam_role_policy_attachments_exclusive" "this" {
+  for_each = local.apps
+
+  role_name   = aws_iam_role.this[each.key].name
+  policy_arns = []
+}
