@@ -1,15 +1,107 @@
-"""Release a state lock that a killed Terraform run left behind."""
+"""Release a Terraform state lock that a killed run left behind.
+
+  obsctl unlock --env prod --target local 1fb329eb-5e25-e524-9b5e-cefe7e499daa
+
+The LOCK_ID is the one obsctl (or Terraform) printed with "locked by ...". obsctl runs
+`terraform force-unlock -force LOCK_ID` in the workspace's own backend, after checking that the
+lock is really abandoned: it refuses while another obsctl command holds the workspace, while a
+Terraform process on this machine still runs the root module, or when the lock was taken on
+another machine (it cannot see that machine's processes). `--force` skips those checks; use it
+only when you know the holder is gone. A local state's lock ends with its process, so there is
+nothing to release there: obsctl says which process to stop instead.
+"""
 
 from __future__ import annotations
 
 import argparse
 
+from obsctl.commands.common import add_env_arguments, emit
 from obsctl.errors import ObsctlError
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
-    pass
+    add_env_arguments(parser)
+    parser.add_argument("lock_id", metavar="LOCK_ID", help="the lock ID that the lock error names")
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="release even if a process may still hold the lock (you checked it is gone)",
+    )
+    parser.add_argument(
+        "--binary",
+        metavar="PATH",
+        help="terraform or tofu executable (default: $OBSCTL_TERRAFORM or terraform on PATH)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
-    raise ObsctlError("`obsctl unlock` is not implemented yet.")
+    from obsctl.terraform.locks import WorkspaceBusyError, judge_lock, terraform_processes
+    from obsctl.workflow import open_session
+
+    say = emit(args)
+    session = open_session(args.env, args.target, args.dir, binary=args.binary)
+    where, root = session.where, session.workspace.root
+    try:
+        session.lock_workspace()
+    except WorkspaceBusyError as busy:
+        if not args.force:
+            raise ObsctlError(
+                f"Refusing to unlock {where}: {busy.message[0].lower()}{busy.message[1:]}",
+                hint="That command's Terraform may hold the lock; wait for it to finish "
+                "(or pass --force if you know it is stuck).",
+            ) from busy
+    if session.workspace.backend == "local" and session.sandbox is not None:
+        return _local_backend(session, args.lock_id, say)
+    if session.sandbox is not None and session.sandbox.running() is None:
+        say(
+            f"The local AWS is not running, so nothing is locked for {where}: the locks of its "
+            "state lived in it."
+        )
+        return 0
+    session.prepare_backend()
+    lock = session.current_lock()
+    if lock is not None and lock.id and lock.id != args.lock_id:
+        raise ObsctlError(
+            f"The state of {where} is locked by {lock.describe()}, not by lock ID {args.lock_id}.",
+            hint="Check the ID in the latest lock error; never release a lock you did not see.",
+        )
+    if not args.force:
+        busy = terraform_processes(root, session.state_location())
+        if busy:
+            pids = ", ".join(str(process.pid) for process in busy)
+            raise ObsctlError(
+                f"Refusing to unlock {where}: Terraform (pid {pids}) on this machine still runs "
+                f"{root} and may hold lock {args.lock_id}.",
+                hint="Wait for it to finish, or pass --force if you are sure it does not hold "
+                "this lock.",
+            )
+        if lock is not None and not judge_lock(lock, root).taken_here:
+            raise ObsctlError(
+                f"Refusing to unlock {where}: lock {lock.id} was taken by {lock.who} on another "
+                "machine, and obsctl cannot see whether that run is still going.",
+                hint=f"Ask {lock.who}; once their run is over, pass --force.",
+            )
+    session.terraform.force_unlock(args.lock_id)
+    holder = f" (held by {lock.describe()})" if lock is not None else ""
+    say(f"Released lock {args.lock_id} of {where}{holder}.")
+    return 0
+
+
+def _local_backend(session, lock_id: str, say) -> int:  # type: ignore[no-untyped-def]
+    """A local state's lock is a record lock of the holder's process: it cannot be stale."""
+    from obsctl.terraform.locks import terraform_processes
+
+    lock = session.current_lock()
+    if lock is None:
+        say(
+            f"{session.where} is not locked: a local state's lock ends with its process, so a "
+            "killed run cannot leave one behind."
+        )
+        return 0
+    holders = terraform_processes(session.workspace.root, session.state_location())
+    pids = ", ".join(str(process.pid) for process in holders) or "unknown"
+    raise ObsctlError(
+        f"The state of {session.where} is locked by a running process (Terraform pid {pids}, "
+        f"lock ID {lock.id or lock_id}); a local state's lock cannot be released from outside.",
+        hint="Let that run finish, or stop it with `kill -INT <pid>`: the lock ends with it.",
+    )

@@ -4,12 +4,19 @@ Terraform runs in its own process group, so a Ctrl-C in the terminal reaches obs
 the first one is forwarded as SIGINT (Terraform stops cleanly and saves its state), a second
 one is forwarded again (Terraform exits at once). Either way the command ends with
 `TerraformInterruptedError`.
+
+Three more endings have their own sentence: Terraform killed by a signal
+(`TerraformKilledError`), a state lock held by someone else (`lock_error`, which the caller can
+set to name the holder and the workspace's unlock command), and a watchdog verdict: `watchdog`
+is polled while Terraform runs, and when it returns an error (the local AWS died, say) Terraform
+is killed at once and that error is raised instead of minutes of connection retries.
 """
 
 from __future__ import annotations
 
 import json
 import os
+import re
 import signal
 import subprocess
 import threading
@@ -20,9 +27,15 @@ from pathlib import Path
 from typing import Any
 
 from obsctl.errors import ExitCode, ObsctlError
+from obsctl.terraform.locks import LOCK_SUMMARY, LockInfo
 
 Event = dict[str, Any]
 EventHandler = Callable[[Event], None]
+# Called with the subcommand while Terraform runs; an error it returns stops Terraform.
+Watchdog = Callable[[str], ObsctlError | None]
+# Turns a lock failure (the holder, if Terraform printed it) into the error to raise.
+LockErrorFactory = Callable[[LockInfo | None, "TerraformError"], ObsctlError]
+_WATCH_INTERVAL = 0.25
 
 
 @dataclass(frozen=True)
@@ -77,6 +90,27 @@ class TerraformError(ObsctlError):
 class TerraformInterruptedError(ObsctlError):
     exit_code = ExitCode.INTERRUPTED
 
+    def __init__(self, message: str, hint: str | None = None, *, forced: bool = False) -> None:
+        super().__init__(message, hint=hint)
+        self.forced = forced
+
+
+class TerraformKilledError(ObsctlError):
+    """Terraform ended by a signal nobody in obsctl sent (SIGKILL, the OOM killer...)."""
+
+    def __init__(self, command: str, signum: int, stderr: str = "") -> None:
+        try:
+            name = signal.Signals(signum).name
+        except ValueError:
+            name = f"signal {signum}"
+        super().__init__(
+            f"terraform {command} was killed ({name}) before it finished.",
+            hint="Run the same obsctl command again: it picks up from what Terraform saved.",
+            detail=stderr.strip() or None,
+        )
+        self.command = command
+        self.signum = signum
+
 
 @dataclass
 class Completed:
@@ -115,6 +149,10 @@ class Terraform:
         self.binary = binary
         self.root = root
         self.env = dict(env)
+        self.watchdog: Watchdog | None = None
+        self.lock_error: LockErrorFactory | None = None
+        # Told the pid of every Terraform process this object starts (the apply journal).
+        self.on_process_start: Callable[[int, str], None] | None = None
 
     # -- commands -------------------------------------------------------------------------
 
@@ -177,6 +215,28 @@ class Terraform:
         completed = self.run(["validate", "-json"], stream=False)
         return completed
 
+    def state_pull(self) -> dict[str, Any]:
+        """The raw state document, without starting the provider (about 1 s)."""
+        completed = self.run(["state", "pull"], stream=False)
+        if completed.returncode != 0:
+            self._raise_lock_error("state pull", completed.stderr)
+            raise TerraformError("state pull", [], completed.stderr or completed.stdout)
+        try:
+            return json.loads(completed.stdout or "{}")
+        except ValueError as error:
+            raise ObsctlError("terraform state pull printed something that is not JSON.") from error
+
+    def force_unlock(self, lock_id: str) -> None:
+        """`terraform force-unlock -force LOCK_ID` (it has no -json output)."""
+        completed = self.run(["force-unlock", "-force", lock_id], stream=False)
+        if completed.returncode != 0:
+            text = _plain(completed.stderr + completed.stdout).strip()
+            summary = next((line.strip() for line in text.splitlines() if line.strip()), "")
+            raise TerraformError(
+                "force-unlock",
+                [Diagnostic("error", summary.removeprefix("Error: ") or "no diagnostic", text)],
+            )
+
     # -- plumbing -------------------------------------------------------------------------
 
     def run(
@@ -198,50 +258,92 @@ class Terraform:
             text=True,
             start_new_session=True,
         )
+        if self.on_process_start is not None:
+            self.on_process_start(process.pid, args[0])
         stderr_chunks: list[str] = []
         reader = threading.Thread(
             target=lambda: stderr_chunks.append(process.stderr.read()),  # type: ignore[union-attr]
             daemon=True,
         )
         reader.start()
+        watcher = _Watcher(process, args[0], self.watchdog)
         completed = Completed(returncode=-1)
         stdout_lines: list[str] = []
         with _forward_interrupts(process) as interrupts:
-            assert process.stdout is not None
-            for line in process.stdout:
-                stdout_lines.append(line)
-                if not stream:
-                    continue
-                event = _parse_event(line)
-                if event is None:
-                    continue
-                completed.events.append(event)
-                if on_event is not None:
-                    on_event(event)
-            completed.returncode = process.wait()
+            watcher.start()
+            try:
+                assert process.stdout is not None
+                for line in process.stdout:
+                    stdout_lines.append(line)
+                    if not stream:
+                        continue
+                    event = _parse_event(line)
+                    if event is None:
+                        continue
+                    completed.events.append(event)
+                    if on_event is not None:
+                        on_event(event)
+                completed.returncode = process.wait()
+            finally:
+                watcher.stop()
         reader.join()
         completed.stdout = "".join(stdout_lines)
         completed.stderr = "".join(stderr_chunks)
+        if watcher.verdict is not None:
+            raise watcher.verdict
         if interrupts.count:
+            if interrupts.count > 1:
+                _kill_group(process.pid)
             raise TerraformInterruptedError(
                 f"terraform {args[0]} was interrupted"
                 + (
                     " and stopped immediately." if interrupts.count > 1 else " and stopped cleanly."
                 ),
                 hint=(
-                    "Terraform saved what it had done; run the same obsctl command again to resume."
+                    "Terraform saved what it had done; run the same obsctl command again to resume "
+                    "(it first deals with what the interrupted creates left outside the state)."
                     if interrupts.count == 1
                     else "A second interrupt skips saving: the state may be locked or behind; "
                     "run `obsctl status` before anything else."
                 ),
+                forced=interrupts.count > 1,
             )
+        if completed.returncode < 0:
+            # Its provider plugins outlive a killed Terraform and finish what was in flight
+            # (creating resources no state will ever record): stop them too.
+            _kill_group(process.pid)
+            raise TerraformKilledError(args[0], -completed.returncode, completed.stderr)
         if completed.returncode not in accepted and not completed.events:
+            self._raise_lock_error(args[0], completed.stderr or completed.stdout)
             raise TerraformError(args[0], [], completed.stderr or completed.stdout)
         return completed
 
     def _check(self, command: str, completed: Completed, accepted: tuple[int, ...] = (0,)) -> None:
         if completed.returncode not in accepted:
-            raise TerraformError(command, completed.diagnostics, completed.stderr)
+            error = TerraformError(command, completed.diagnostics, completed.stderr)
+            for diagnostic in completed.diagnostics:
+                if diagnostic.severity == "error" and diagnostic.summary.startswith(LOCK_SUMMARY):
+                    raise self._lock_failure(
+                        LockInfo.from_text(f"{diagnostic.summary}\n{diagnostic.detail}"), error
+                    ) from error
+            raise error
+
+    def _raise_lock_error(self, command: str, text: str) -> None:
+        """Raise the lock failure when Terraform's plain-text output reports one."""
+        plain = _plain(text)
+        if LOCK_SUMMARY in plain:
+            error = TerraformError(command, [], text)
+            raise self._lock_failure(LockInfo.from_text(plain), error) from error
+
+    def _lock_failure(self, lock: LockInfo | None, error: TerraformError) -> ObsctlError:
+        if self.lock_error is not None:
+            return self.lock_error(lock, error)
+        holder = f" by {lock.describe()}" if lock is not None else ""
+        return ObsctlError(
+            f"The Terraform state of {self.root} is locked{holder}.",
+            hint="Wait for the holder to finish; release a stale lock with `obsctl unlock`.",
+            detail=error.detail,
+        )
 
     def _json_output(self, command: str, args: list[str]) -> dict[str, Any]:
         completed = self.run(args, stream=False)
@@ -255,6 +357,11 @@ class Terraform:
             ) from error
 
 
+def _kill_group(pgid: int) -> None:
+    with suppress(ProcessLookupError, PermissionError):
+        os.killpg(pgid, signal.SIGKILL)
+
+
 def _parse_event(line: str) -> Event | None:
     line = line.strip()
     if not line.startswith("{"):
@@ -264,6 +371,15 @@ def _parse_event(line: str) -> Event | None:
     except ValueError:
         return None
     return event if isinstance(event, dict) else None
+
+
+_ANSI = re.compile(r"\x1b\[[0-9;]*m")
+_BOX = re.compile(r"^[ \t]*[\u2502\u2575\u2577][ \t]?", re.M)
+
+
+def _plain(text: str) -> str:
+    """Terraform's human output without colours and the box-drawing margin."""
+    return _BOX.sub("", _ANSI.sub("", text))
 
 
 def _first_sentence(text: str) -> str | None:
@@ -277,6 +393,44 @@ def _first_sentence(text: str) -> str | None:
 @dataclass
 class _InterruptCounter:
     count: int = 0
+
+
+class _Watcher:
+    """Polls a watchdog while Terraform runs; on its verdict, kills Terraform's process group.
+
+    SIGKILL rather than SIGINT: the watchdog fires when whatever Terraform talks to is gone,
+    so a clean stop would only retry against it (and try to save a state nobody can read).
+    """
+
+    def __init__(
+        self, process: subprocess.Popen[str], command: str, watchdog: Watchdog | None
+    ) -> None:
+        self.process, self.command, self.watchdog = process, command, watchdog
+        self.verdict: ObsctlError | None = None
+        self._done = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def start(self) -> None:
+        if self.watchdog is not None:
+            self._thread = threading.Thread(target=self._watch, daemon=True)
+            self._thread.start()
+
+    def stop(self) -> None:
+        self._done.set()
+        if self._thread is not None:
+            self._thread.join()
+
+    def _watch(self) -> None:
+        assert self.watchdog is not None
+        while not self._done.wait(_WATCH_INTERVAL):
+            if self.process.poll() is not None:
+                return
+            verdict = self.watchdog(self.command)
+            if verdict is not None:
+                self.verdict = verdict
+                with suppress(ProcessLookupError, PermissionError):
+                    os.killpg(self.process.pid, signal.SIGKILL)
+                return
 
 
 @contextmanager
