@@ -12,13 +12,10 @@ import pytest
 from obsctl.terraform.cliconfig import resolve_provider_source, write_cli_config
 
 REPO = Path(__file__).resolve().parents[2]
-MODULES = sorted(
-    p.parent.parent for p in (REPO / "terraform" / "modules").glob("*/tests/*.tftest.hcl")
-)
-MODULES = sorted(set(MODULES))
+MODULES = sorted({p.parent.parent for p in (REPO / "terraform").glob("*/*/tests/*.tftest.hcl")})
 ROOTS = sorted(p.parent for p in (REPO / "terraform" / "envs").glob("*/versions.tf")) + sorted(
     p.parent for p in (REPO / "examples").glob("*/main.tf")
-)
+)  # the bootstrap root validates inside its own terraform test runs
 
 
 @pytest.fixture(scope="session")
