@@ -1,5 +1,6 @@
-"""terraform/bootstrap/state-backend (its mock tests run in tests/terraform): a real apply to the local AWS that prod then
-keeps its state in (use_lockfile), and obsctl creating its local state bucket with it."""
+"""terraform/bootstrap/state-backend applied to the local AWS, prod keeping its state in the
+bucket it made (use_lockfile), and obsctl creating its local state bucket with it. (Its mock
+tests run with the modules' in tests/terraform.)"""
 
 from __future__ import annotations
 
