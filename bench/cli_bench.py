@@ -61,11 +61,31 @@ def plain_terraform_seconds() -> float:
         root = REPO / "terraform" / "envs" / "dev"
         terraform = shutil.which("terraform") or "terraform"
         started = time.monotonic()
-        subprocess.run([terraform, f"-chdir={root}", "init", "-input=false",
-                        f"-backend-config=path={state}/terraform.tfstate"],
-                       check=True, capture_output=True, env=env)
-        subprocess.run([terraform, f"-chdir={root}", "apply", "-auto-approve", "-input=false",
-                        "-var=eks_cluster_name=lgtm-dev"], check=True, capture_output=True, env=env)
+        subprocess.run(
+            [
+                terraform,
+                f"-chdir={root}",
+                "init",
+                "-input=false",
+                f"-backend-config=path={state}/terraform.tfstate",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
+        subprocess.run(
+            [
+                terraform,
+                f"-chdir={root}",
+                "apply",
+                "-auto-approve",
+                "-input=false",
+                "-var=eks_cluster_name=lgtm-dev",
+            ],
+            check=True,
+            capture_output=True,
+            env=env,
+        )
         elapsed = time.monotonic() - started
         sandbox.stop()
     return elapsed

@@ -78,8 +78,9 @@ def _floor_session(root: Path):  # type: ignore[no-untyped-def]
     from obsctl.workflow import Session, _terraform_settings
     from obsctl.workspace import Workspace
 
-    workspace = Workspace(root=root, label="floor", target="local", backend="local",
-                          variables=frozenset())
+    workspace = Workspace(
+        root=root, label="floor", target="local", backend="local", variables=frozenset()
+    )
     sandbox = Sandbox(state_dir() / "sandbox")
     sandbox.start()
     env = sandbox.apply_environment({**os.environ, **_terraform_settings(workspace)})
@@ -100,14 +101,17 @@ def main() -> int:
             for key in ("plan", "apply", "noop_plan", "destroy", "resources", "slowest_seconds")
         }
         results[name]["slowest_resource"] = max(runs, key=lambda r: r["slowest_seconds"])[
-            "slowest_resource"]
+            "slowest_resource"
+        ]
         print(f"{name}: {json.dumps(results[name])}", file=sys.stderr, flush=True)
     print("| root | resources | plan s | apply s | no-op plan s | destroy s | slowest resource |")
     print("|---|---|---|---|---|---|---|")
     for name, row in results.items():
-        print(f"| {name} | {row['resources']:.0f} | {row['plan']:.1f} | {row['apply']:.1f} | "
-              f"{row['noop_plan']:.1f} | {row['destroy']:.1f} | {row['slowest_seconds']:.0f} s "
-              f"({row['slowest_resource']}) |")
+        print(
+            f"| {name} | {row['resources']:.0f} | {row['plan']:.1f} | {row['apply']:.1f} | "
+            f"{row['noop_plan']:.1f} | {row['destroy']:.1f} | {row['slowest_seconds']:.0f} s "
+            f"({row['slowest_resource']}) |"
+        )
     return 0
 
 

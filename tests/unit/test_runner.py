@@ -236,8 +236,13 @@ def test_plan_summary_counts_actions_by_resource_type() -> None:
 
 def test_plan_summary_from_plan_events_matches_the_plan_json_summary() -> None:
     def planned(addr: str, kind: str, action: str, mode: str = "managed") -> dict:
-        return {"type": "planned_change", "change": {"action": action, "resource": {
-            "addr": addr, "resource_type": kind, "mode": mode}}}
+        return {
+            "type": "planned_change",
+            "change": {
+                "action": action,
+                "resource": {"addr": addr, "resource_type": kind, "mode": mode},
+            },
+        }
 
     events = [
         planned("a", "aws_s3_bucket", "create"),

@@ -13,8 +13,13 @@ TARGETS = ("local", "aws")
 
 
 def add_env_arguments(parser: argparse.ArgumentParser) -> None:
-    """--env, --target and --dir: which root module, against which AWS."""
-    parser.add_argument(
+    """--env, --target and --dir: which root module, against which AWS.
+
+    --env and --dir both name the root module, so argparse refuses them together (exit 2)
+    instead of silently running --dir and ignoring --env.
+    """
+    root = parser.add_mutually_exclusive_group()
+    root.add_argument(
         "--env", choices=ENVS, default="dev", help="environment root under terraform/envs"
     )
     parser.add_argument(
@@ -23,7 +28,7 @@ def add_env_arguments(parser: argparse.ArgumentParser) -> None:
         default="local",
         help="local: the embedded local AWS (no account needed); aws: your AWS credentials",
     )
-    parser.add_argument(
+    root.add_argument(
         "--dir",
         type=Path,
         metavar="ROOT",

@@ -29,7 +29,7 @@ def run(args: argparse.Namespace) -> int:
     from obsctl.workflow import open_session
 
     label = args.dir.name if args.dir else args.env
-    if args.dir is None and args.env == "prod" and not args.force:
+    if _is_prod(args) and not args.force:
         raise UsageError(
             "Refusing to destroy prod without --force.",
             hint="prod buckets also refuse to be destroyed while they hold objects.",
@@ -59,3 +59,13 @@ def run(args: argparse.Namespace) -> int:
     if session.sandbox is not None and session.release_sandbox():
         say("The local AWS stopped: nothing is deployed in it any more.")
     return 0
+
+
+def _is_prod(args: argparse.Namespace) -> bool:
+    """--env prod, or a --dir that is the prod env root itself (on the aws target that root
+    and its backend are exactly what `--env prod` destroys)."""
+    if args.dir is None:
+        return bool(args.env == "prod")
+    from obsctl.paths import env_root
+
+    return bool(args.dir.expanduser().resolve() == env_root("prod").resolve())

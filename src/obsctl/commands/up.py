@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from obsctl.contract import StackContract
     from obsctl.terraform.plansummary import PlanSummary
     from obsctl.terraform.runner import Completed
+    from obsctl.values import ValuesOptions
     from obsctl.workflow import Session
 
 
@@ -49,6 +50,8 @@ def run(args: argparse.Namespace) -> int:
 
     started = time.monotonic()
     say = emit(args)
+    # The Helm values are written after the apply: check their options before anything runs.
+    _values_options(args.kafka_address)
     session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
     session.init()
     if session.sandbox is not None:
@@ -96,15 +99,24 @@ def _write_values(contract: StackContract, label: str, kafka_address: str | None
     """The Helm values `obsctl values` would write with its defaults; Tempo's single-binary
     chart unless a Kafka broker is given (tempo-distributed 3.x cannot run without one)."""
     from obsctl.paths import state_dir
-    from obsctl.values import ValuesOptions, write_values
+    from obsctl.values import write_values
+
+    out_dir = state_dir() / "values" / label
+    write_values(contract, _values_options(kafka_address), out_dir, generated_by="obsctl up")
+    return out_dir
+
+
+def _values_options(kafka_address: str | None) -> ValuesOptions:
+    """The options `up` writes Helm values with, checked (UsageError on a bad flag)."""
+    from obsctl.values import ValuesOptions
+    from obsctl.values.options import validate_options
 
     options = ValuesOptions(
         kafka_address=kafka_address,
         tempo_chart="distributed" if kafka_address else "monolithic",
     )
-    out_dir = state_dir() / "values" / label
-    write_values(contract, options, out_dir, generated_by="obsctl up")
-    return out_dir
+    validate_options(options)
+    return options
 
 
 def _plan_confirm_apply(

@@ -2,6 +2,11 @@ variable "region" {
   description = "AWS region of the stack."
   type        = string
   default     = "us-east-1"
+
+  validation {
+    condition     = can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", var.region))
+    error_message = "region ${jsonencode(var.region)} is not an AWS region name such as us-east-1 or eu-west-1."
+  }
 }
 
 variable "eks_cluster_name" {
@@ -51,16 +56,36 @@ variable "alert_email_addresses" {
   description = "E-mail addresses subscribed to the alert topic (each must confirm by mail)."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for address in var.alert_email_addresses : can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])
+    error_message = "alert_email_addresses contains ${join(" and ", [for address in var.alert_email_addresses : jsonencode(address) if !can(regex("^[^@\\s]+@[^@\\s]+\\.[^@\\s]+$", address))])}, which is not an e-mail address such as oncall@example.com."
+  }
 }
 
 variable "kms_administrator_arns" {
   description = "IAM roles or users that administer the keys (never use them for data)."
   type        = list(string)
   default     = []
+
+  validation {
+    condition     = alltrue([for arn in var.kms_administrator_arns : can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$", arn))])
+    error_message = "kms_administrator_arns contains ${join(" and ", [for arn in var.kms_administrator_arns : jsonencode(arn) if !can(regex("^arn:aws[a-z-]*:iam::[0-9]{12}:(root|role/.+|user/.+)$", arn))])}, which is not an IAM role, user or account-root ARN such as arn:aws:iam::111122223333:role/kms-admin."
+  }
 }
 
 variable "tags" {
   description = "Extra tags for every resource."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = length(setsubtract(keys(var.tags), ["lgtm:managed-by", "lgtm:environment", "lgtm:module", "lgtm:app", "lgtm:store"])) <= 45
+    error_message = "tags has ${length(var.tags)} entries, but every bucket also gets the 5 tags lgtm:managed-by, lgtm:environment, lgtm:module, lgtm:app and lgtm:store, and AWS allows 50 tags per resource: give at most 45."
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:")])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:"))])} is invalid: a tag key has 1 to 128 characters and cannot start with \"aws:\" (AWS reserves it), and a tag value has at most 256 characters."
+  }
 }

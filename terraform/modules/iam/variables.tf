@@ -9,7 +9,7 @@ variable "name_prefix" {
 
   validation {
     condition     = can(regex("^[A-Za-z0-9+=,.@_-]+$", var.name_prefix))
-    error_message = "name_prefix is ${jsonencode(var.name_prefix)}: IAM role names allow only letters, digits and the characters + = , . @ _ - (and the prefix cannot be empty)."
+    error_message = "name_prefix is ${jsonencode(var.name_prefix)}: IAM role names allow only letters, digits and the characters +=,.@_- (and the prefix cannot be empty)."
   }
 
   validation {
@@ -344,7 +344,7 @@ variable "role_path" {
 
   validation {
     condition     = can(regex("^/([A-Za-z0-9+=,.@_-]+/)*$", var.role_path)) && length(var.role_path) <= 512
-    error_message = "role_path is ${jsonencode(var.role_path)}: an IAM path starts and ends with \"/\", has at most 512 characters and uses only letters, digits and + = , . @ _ - between the slashes."
+    error_message = "role_path is ${jsonencode(var.role_path)}: an IAM path starts and ends with \"/\", has at most 512 characters and uses only letters, digits and the characters +=,.@_- between the slashes."
   }
 
   validation {

@@ -126,29 +126,37 @@ variable "storage_transitions" {
     condition = alltrue(flatten([for app, steps in var.storage_transitions : [
       for step in steps : contains(["INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"], step.storage_class)
     ]]))
-    error_message = "storage_transitions uses an unknown storage class; allowed: INTELLIGENT_TIERING, STANDARD_IA, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE."
+    error_message = "${join(" and ", flatten([for app, steps in var.storage_transitions : [
+      for step in steps : "storage_transitions.${app} uses the unknown storage class ${jsonencode(step.storage_class)}"
+      if !contains(["INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"], step.storage_class)
+    ]]))}; allowed: INTELLIGENT_TIERING, STANDARD_IA, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE."
   }
 
   validation {
     condition = alltrue(flatten([for app, steps in var.storage_transitions : [
       for step in steps : step.days >= 0 && floor(step.days) == step.days
     ]]))
-    error_message = "storage_transitions days must be whole numbers of at least 0."
+    error_message = "${join(" and ", flatten([for app, steps in var.storage_transitions : [
+      for step in steps : "storage_transitions.${app} has a transition on day ${step.days}" if !(step.days >= 0 && floor(step.days) == step.days)
+    ]]))}: transition days must be whole numbers of at least 0."
   }
 
   validation {
     condition = alltrue(flatten([for app, steps in var.storage_transitions : [
       for step in steps : step.days >= 30 if contains(["STANDARD_IA", "ONEZONE_IA"], step.storage_class)
     ]]))
-    error_message = "storage_transitions: S3 requires objects to stay at least 30 days in STANDARD before a transition to STANDARD_IA or ONEZONE_IA."
+    error_message = "${join(" and ", flatten([for app, steps in var.storage_transitions : [
+      for step in steps : "storage_transitions.${app} moves objects to ${step.storage_class} on day ${step.days}"
+      if contains(["STANDARD_IA", "ONEZONE_IA"], step.storage_class) && step.days < 30
+    ]]))}, but S3 keeps objects in STANDARD for at least 30 days before STANDARD_IA or ONEZONE_IA."
   }
 
   # Sorted by day, each step must go further down S3's waterfall and, after an IA class, wait 30 days.
   validation {
-    condition = alltrue(flatten([
-      for app, steps in var.storage_transitions : [
+    condition = alltrue([
+      for app, steps in var.storage_transitions : alltrue(flatten([
         for sorted in [[
-          for key in sort([for step in steps : format("%06d/%s", step.days, step.storage_class)]) : {
+          for key in sort([for step in steps : format("%06d/%s", floor(step.days), step.storage_class)]) : {
             days  = tonumber(split("/", key)[0])
             class = split("/", key)[1]
             rank  = lookup({ STANDARD_IA = 1, INTELLIGENT_TIERING = 2, ONEZONE_IA = 3, GLACIER_IR = 4, GLACIER = 5, DEEP_ARCHIVE = 6 }, split("/", key)[1], 0)
@@ -158,9 +166,24 @@ variable "storage_transitions" {
           sorted[i].rank > sorted[i - 1].rank && sorted[i].days > sorted[i - 1].days
           && (!contains(["STANDARD_IA", "ONEZONE_IA"], sorted[i - 1].class) || sorted[i].days - sorted[i - 1].days >= 30)
         ]
-      ]
-    ]))
-    error_message = "storage_transitions must follow S3's waterfall (STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE) on strictly later days, at least 30 days after any IA step; got ${jsonencode(var.storage_transitions)}."
+      ]))
+    ])
+    error_message = "${join(" and ", [
+      for app, steps in var.storage_transitions : "storage_transitions.${app} ${jsonencode([for step in steps : "${step.storage_class} on day ${step.days}"])}"
+      if !alltrue(flatten([
+        for sorted in [[
+          for key in sort([for step in steps : format("%06d/%s", floor(step.days), step.storage_class)]) : {
+            days  = tonumber(split("/", key)[0])
+            class = split("/", key)[1]
+            rank  = lookup({ STANDARD_IA = 1, INTELLIGENT_TIERING = 2, ONEZONE_IA = 3, GLACIER_IR = 4, GLACIER = 5, DEEP_ARCHIVE = 6 }, split("/", key)[1], 0)
+          }
+          ]] : [
+          for i in range(1, max(1, length(sorted))) :
+          sorted[i].rank > sorted[i - 1].rank && sorted[i].days > sorted[i - 1].days
+          && (!contains(["STANDARD_IA", "ONEZONE_IA"], sorted[i - 1].class) || sorted[i].days - sorted[i - 1].days >= 30)
+        ]
+      ]))
+    ])} breaks S3's rules: each later transition must go further down the waterfall (STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE) on a later day, at least 30 days after any IA step."
   }
 
   validation {
@@ -168,12 +191,15 @@ variable "storage_transitions" {
       [for step in var.storage_transitions.mimir : var.mimir_blocks_expiry == null || try(step.days < var.mimir_blocks_expiry.days, true)],
       [for step in var.storage_transitions.loki : var.loki_chunks_expiry == null || try(step.days < var.loki_chunks_expiry.days, true)],
     ))
-    error_message = "storage_transitions for mimir or loki must come before that app's expiry days (mimir_blocks_expiry, loki_chunks_expiry)."
+    error_message = "${join(" and ", concat(
+      [for step in var.storage_transitions.mimir : "storage_transitions.mimir has a transition on day ${step.days}, not before mimir_blocks_expiry.days (${try(var.mimir_blocks_expiry.days, "none")})" if !(var.mimir_blocks_expiry == null || try(step.days < var.mimir_blocks_expiry.days, true))],
+      [for step in var.storage_transitions.loki : "storage_transitions.loki has a transition on day ${step.days}, not before loki_chunks_expiry.days (${try(var.loki_chunks_expiry.days, "none")})" if !(var.loki_chunks_expiry == null || try(step.days < var.loki_chunks_expiry.days, true))],
+    ))}: a transition must come before the app's expiry."
   }
 
   validation {
     condition     = alltrue([for step in var.storage_transitions.tempo : step.days < var.retention_days.tempo + 1])
-    error_message = "storage_transitions.tempo must transition before Tempo's data expires (retention ${var.retention_days.tempo} + 1 days)."
+    error_message = "storage_transitions.tempo has a transition on day ${join(", ", [for step in var.storage_transitions.tempo : tostring(step.days) if !(step.days < var.retention_days.tempo + 1)])}, but Tempo's traces expire after its retention plus one day (${var.retention_days.tempo + 1} days), so transition earlier or not at all."
   }
 }
 
@@ -273,4 +299,14 @@ variable "tags" {
   description = "Tags for every resource the module creates."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = length(setsubtract(keys(var.tags), ["lgtm:module", "lgtm:app", "lgtm:store"])) <= 47
+    error_message = "tags has ${length(var.tags)} entries, but every bucket also gets lgtm:module, lgtm:app and lgtm:store, and S3 allows 50 tags per bucket: give at most 47."
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:")])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:"))])} is invalid: a tag key has 1 to 128 characters and cannot start with \"aws:\" (AWS reserves it), and a tag value has at most 256 characters."
+  }
 }

@@ -145,6 +145,78 @@ variable "workloads" {
     condition     = alltrue([for app in keys(var.workloads) : contains(["mimir", "loki", "tempo", "grafana"], app)])
     error_message = "workloads has an unknown app ${jsonencode(setsubtract(keys(var.workloads), ["mimir", "loki", "tempo", "grafana"]))}: the known apps are mimir, loki, tempo and grafana."
   }
+
+  # The iam module checks the same rules on its `apps` input; these name the input callers of
+  # the stack (and the env roots) actually set, `workloads`.
+  validation {
+    condition     = alltrue([for app, cfg in var.workloads : contains(["irsa", "pod_identity"], cfg.identity)])
+    error_message = "${join(" and ", [for app, cfg in var.workloads : "workloads.${app}.identity is ${jsonencode(cfg.identity)}" if !contains(["irsa", "pod_identity"], cfg.identity)])}: identity must be \"irsa\" or \"pod_identity\"."
+  }
+
+  validation {
+    condition = alltrue([
+      for app, cfg in var.workloads : cfg.namespace == null || (can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", cfg.namespace)) && try(length(cfg.namespace) <= 63, false))
+    ])
+    error_message = "${join(" and ", [
+      for app, cfg in var.workloads : "workloads.${app}.namespace is ${jsonencode(cfg.namespace)}"
+      if !(cfg.namespace == null || (can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", cfg.namespace)) && try(length(cfg.namespace) <= 63, false)))
+    ])}: a namespace is a DNS-1123 label (at most 63 characters of a-z, 0-9 and \"-\", starting and ending with a letter or digit), never a wildcard."
+  }
+
+  validation {
+    condition     = alltrue([for app, cfg in var.workloads : cfg.service_accounts == null || try(length(cfg.service_accounts) > 0, false)])
+    error_message = "${join(" and ", [for app, cfg in var.workloads : "workloads.${app}.service_accounts" if !(cfg.service_accounts == null || try(length(cfg.service_accounts) > 0, false))])} is empty: list at least one service account, or leave it unset to use the app name."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for app, cfg in var.workloads : [for sa in coalesce(cfg.service_accounts, [app]) : !can(regex("[*?]", sa))]]))
+    error_message = "${join(" and ", flatten([for app, cfg in var.workloads : [for sa in coalesce(cfg.service_accounts, [app]) : "workloads.${app}.service_accounts contains ${jsonencode(sa)}" if can(regex("[*?]", sa))]]))}: a role trusts exactly the service accounts named, so names cannot contain wildcards."
+  }
+
+  validation {
+    # Wildcards are reported by the rule above, so this rule skips them.
+    condition = alltrue(flatten([
+      for app, cfg in var.workloads : [
+        for sa in coalesce(cfg.service_accounts, [app]) : can(regex("[*?]", sa)) || (
+          can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", sa)) && try(length(sa) <= 253, false)
+        )
+      ]
+    ]))
+    error_message = "${join(" and ", flatten([
+      for app, cfg in var.workloads : [
+        for sa in coalesce(cfg.service_accounts, [app]) : "workloads.${app}.service_accounts contains ${jsonencode(sa)}" if !(can(regex("[*?]", sa)) || (
+          can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", sa)) && try(length(sa) <= 253, false)
+        ))
+      ]
+    ]))}: a service-account name is a DNS-1123 subdomain (at most 253 characters of a-z, 0-9, \"-\" and \".\", each part starting and ending with a letter or digit)."
+  }
+
+  validation {
+    condition     = alltrue([for app, cfg in var.workloads : length(distinct(coalesce(cfg.service_accounts, [app]))) == length(coalesce(cfg.service_accounts, [app]))])
+    error_message = "${join(" and ", [for app, cfg in var.workloads : "workloads.${app}.service_accounts is ${jsonencode(cfg.service_accounts)}" if length(distinct(coalesce(cfg.service_accounts, [app]))) != length(coalesce(cfg.service_accounts, [app]))])}: each service account may be listed only once."
+  }
+
+  # A service account can use one role only; apps without a workloads entry keep the charts'
+  # defaults (namespace and service account named after the app).
+  validation {
+    condition = length(flatten([
+      for app in var.apps : [for sa in distinct(coalesce(try(var.workloads[app].service_accounts, null), [app])) : "${coalesce(try(var.workloads[app].namespace, null), app)}/${sa}"]
+      ])) == length(distinct(flatten([
+        for app in var.apps : [for sa in distinct(coalesce(try(var.workloads[app].service_accounts, null), [app])) : "${coalesce(try(var.workloads[app].namespace, null), app)}/${sa}"]
+    ])))
+    error_message = "${join(" and ", [
+      for pair, owners in {
+        for entry in flatten([
+          for app in var.apps : [
+            for sa in distinct(coalesce(try(var.workloads[app].service_accounts, null), [app])) : {
+              pair = "${coalesce(try(var.workloads[app].namespace, null), app)}/${sa}"
+              app  = app
+            }
+          ]
+        ]) : entry.pair => entry.app...
+      } : "service account ${jsonencode(split("/", pair)[1])} in namespace ${jsonencode(split("/", pair)[0])} is claimed by ${join(" and ", sort(owners))}" if length(owners) > 1
+    ])} in workloads: a service account can use only one role, so each namespace/service-account pair must belong to one app."
+  }
 }
 
 variable "oidc" {
@@ -272,4 +344,9 @@ variable "tags" {
   description = "Tags for every resource (the stack adds lgtm:environment)."
   type        = map(string)
   default     = {}
+
+  validation {
+    condition     = length(setsubtract(keys(var.tags), ["lgtm:environment", "lgtm:module", "lgtm:app", "lgtm:store"])) <= 46
+    error_message = "tags has ${length(var.tags)} entries, but every bucket also gets lgtm:environment, lgtm:module, lgtm:app and lgtm:store, and AWS allows 50 tags per resource: give at most 46."
+  }
 }

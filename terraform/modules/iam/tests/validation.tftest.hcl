@@ -340,6 +340,12 @@ run "rejects_role_path_with_empty_segment" {
   expect_failures = [var.role_path]
 }
 
+run "rejects_role_path_with_a_space" {
+  command = plan
+  variables { role_path = "/lgtm team/" }
+  expect_failures = [var.role_path]
+}
+
 run "rejects_pod_identity_with_a_role_path" {
   command = plan
   variables {

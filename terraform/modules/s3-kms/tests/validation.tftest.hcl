@@ -433,3 +433,72 @@ run "rejects_access_log_prefix_without_slash" {
 
   expect_failures = [var.access_logging]
 }
+
+run "rejects_transition_unknown_class_for_loki" {
+  command = plan
+
+  variables {
+    storage_transitions = { loki = [{ days = 40, storage_class = "TAPE" }] }
+  }
+
+  expect_failures = [var.storage_transitions]
+}
+
+run "rejects_transition_fractional_days" {
+  command = plan
+
+  variables {
+    storage_transitions = { mimir = [{ days = 30.5, storage_class = "GLACIER_IR" }] }
+  }
+
+  expect_failures = [var.storage_transitions]
+}
+
+run "rejects_transition_to_onezone_ia_before_30_days" {
+  command = plan
+
+  variables {
+    storage_transitions = { mimir = [{ days = 10, storage_class = "ONEZONE_IA" }] }
+  }
+
+  expect_failures = [var.storage_transitions]
+}
+
+run "rejects_mimir_transition_not_before_expiry" {
+  command = plan
+
+  variables {
+    mimir_blocks_expiry = { days = 400, tenant_prefixes = ["anonymous/"] }
+    storage_transitions = { mimir = [{ days = 400, storage_class = "GLACIER" }] }
+  }
+
+  expect_failures = [var.storage_transitions]
+}
+
+run "rejects_tags_beyond_the_bucket_limit" {
+  command = plan
+
+  variables {
+    tags = { for i in range(48) : "tag-${i}" => "x" }
+  }
+
+  expect_failures = [var.tags]
+}
+
+run "accepts_47_tags" {
+  command = plan
+
+  variables {
+    tags = { for i in range(47) : "tag-${i}" => "x" }
+  }
+}
+
+run "rejects_tags_with_the_aws_prefix" {
+  command = plan
+
+  variables {
+    tags = { "aws:owner" = "platform" }
+  }
+
+  expect_failures = [var.tags]
+}

@@ -1,0 +1,160 @@
+# The stack's own inputs reject bad values at plan time, naming the input its callers set
+# (`workloads`, not the iam module's `apps`), before anything is created.
+
+mock_provider "aws" {
+  mock_data "aws_caller_identity" {
+    defaults = {
+      account_id = "123456789012"
+      arn        = "arn:aws:iam::123456789012:user/terraform-test"
+    }
+  }
+
+  mock_data "aws_partition" {
+    defaults = {
+      partition  = "aws"
+      dns_suffix = "amazonaws.com"
+    }
+  }
+
+  mock_data "aws_region" {
+    defaults = {
+      name = "us-east-1"
+    }
+  }
+
+  mock_data "aws_eks_cluster" {
+    defaults = {
+      arn = "arn:aws:eks:us-east-1:123456789012:cluster/lgtm"
+      identity = [{
+        oidc = [{
+          issuer = "https://oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"
+        }]
+      }]
+    }
+  }
+
+  mock_data "aws_iam_openid_connect_provider" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"
+      url = "oidc.eks.us-east-1.amazonaws.com/id/EXAMPLE"
+    }
+  }
+
+  mock_resource "aws_kms_key" {
+    defaults = {
+      arn = "arn:aws:kms:us-east-1:123456789012:key/00000000-0000-0000-0000-000000000000"
+    }
+  }
+
+  mock_resource "aws_iam_role" {
+    defaults = {
+      arn = "arn:aws:iam::123456789012:role/mocked-role"
+    }
+  }
+}
+
+variables {
+  environment      = "dev"
+  eks_cluster_name = "lgtm"
+}
+
+run "accepts_the_defaults_and_valid_workloads" {
+  command = plan
+
+  variables {
+    workloads = {
+      mimir = { namespace = "mimir", service_accounts = ["mimir", "mimir-ruler"] }
+      tempo = { identity = "pod_identity" }
+    }
+  }
+}
+
+run "rejects_an_unknown_identity_in_workloads" {
+  command = plan
+
+  variables {
+    workloads = { loki = { identity = "kiam" } }
+  }
+
+  expect_failures = [var.workloads]
+}
+
+run "rejects_a_wildcard_namespace_in_workloads" {
+  command = plan
+
+  variables {
+    workloads = { loki = { namespace = "team-*" } }
+  }
+
+  expect_failures = [var.workloads]
+}
+
+run "rejects_an_uppercase_namespace_in_workloads" {
+  command = plan
+
+  variables {
+    workloads = { loki = { namespace = "Logging" } }
+  }
+
+  expect_failures = [var.workloads]
+}
+
+run "rejects_empty_service_accounts_in_workloads" {
+  command = plan
+
+  variables {
+    workloads = { loki = { service_accounts = [] } }
+  }
+
+  expect_failures = [var.workloads]
+}
+
+run "rejects_a_wildcard_service_account_in_workloads" {
+  command = plan
+
+  variables {
+    workloads = { loki = { service_accounts = ["loki-*"] } }
+  }
+
+  expect_failures = [var.workloads]
+}
+
+run "rejects_an_invalid_service_account_name_in_workloads" {
+  command = plan
+
+  variables {
+    workloads = { tempo = { service_accounts = ["Tempo_SA"] } }
+  }
+
+  expect_failures = [var.workloads]
+}
+
+run "rejects_a_service_account_listed_twice_in_workloads" {
+  command = plan
+
+  variables {
+    workloads = { mimir = { service_accounts = ["mimir", "mimir"] } }
+  }
+
+  expect_failures = [var.workloads]
+}
+
+run "rejects_a_service_account_claimed_by_two_apps" {
+  command = plan
+
+  variables {
+    workloads = { mimir = { namespace = "loki", service_accounts = ["loki"] } }
+  }
+
+  expect_failures = [var.workloads]
+}
+
+run "rejects_tags_beyond_the_bucket_limit" {
+  command = plan
+
+  variables {
+    tags = { for i in range(47) : "tag-${i}" => "x" }
+  }
+
+  expect_failures = [var.tags]
+}
