@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -73,6 +74,7 @@ from obsctl.terraform.runner import (
 from obsctl.workspace import LOCAL_STATE_BUCKET, Workspace, resolve
 
 SANDBOX_REGION = "us-east-1"
+_EKS_CLUSTER_NAME = re.compile(r"[0-9A-Za-z][A-Za-z0-9_-]{0,99}")
 _SANDBOX_MARKER = "sandbox-instance"
 _WORKSPACE_LOCK = "obsctl.lock"
 # The state bucket's own root, applied to the local AWS when the bucket is missing; its state
@@ -655,6 +657,12 @@ def open_session(
         sandbox = Sandbox(state_dir() / "sandbox", region=SANDBOX_REGION)
         if "eks_cluster_name" in workspace.variables:
             given = _given_value(user_variables, "eks_cluster_name")
+            if given is not None and not _EKS_CLUSTER_NAME.fullmatch(given):
+                # Checked here because the sandbox is seeded with it before Terraform runs.
+                raise UsageError(
+                    f"--var eks_cluster_name {given!r} is not an EKS cluster name: 1-100 "
+                    "letters, digits, hyphens and underscores, starting with a letter or digit."
+                )
             cluster = given or workspace.cluster_name
             if given is None:
                 tf_variables.append(f"-var=eks_cluster_name={cluster}")

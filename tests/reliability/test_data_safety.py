@@ -11,12 +11,8 @@ Three stacks share one local AWS (each with its own name prefix):
   an app whose bucket holds objects must fail to destroy that bucket, and so must a destroy;
 - terraform/envs/prod itself: tables carry deletion protection and keys a 30-day window,
   `obsctl down` refuses without --force, and with --force the destroy fails without losing an
-  object (on the emulator the data buckets' alarm metrics refuse before the buckets do; see
-  test_prod_destroy_with_objects_fails_and_loses_no_object).
+  object.
 
-Known defects xfail: a prod bucket that refuses to go has already lost its key to a scheduled
-deletion (strict: it flips when fixed), and the local AWS cannot apply Pod Identity (that one
-change xfails only on that emulator error, after its plan was checked and its undo applied).
 The emulator ignores the condition of the buckets' TLS-only policy and so denies object writes
 (not listings): a write lifts the policy first, and the next apply puts it back.
 """
@@ -26,6 +22,7 @@ from __future__ import annotations
 import json
 import os
 import shutil
+import subprocess
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -202,6 +199,9 @@ def pending_deletion(kms: Any, arns: list[str]) -> list[str]:
 # The shared local AWS
 
 
+PROD_TABLES = ["create_loki_tables=true", "create_mimir_tables=true"]
+
+
 @pytest.fixture(scope="module")
 def lab(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Workbench]:
     base = tmp_path_factory.mktemp("data-safety")
@@ -253,9 +253,6 @@ class Change:
     id: str
     settings: dict[str, str | None]  # None removes a setting (back to the module default)
     touches: dict[str, str]  # resource type -> an action the plan must take on it
-    # A known emulator defect that makes the apply fail (the plan is still checked): the text
-    # of its error. When it occurs the change is undone and the test xfails, objects checked.
-    emulator_defect: str | None = None
 
 
 CHANGES = [
@@ -314,9 +311,6 @@ CHANGES = [
         "irsa-to-pod-identity",
         {"workloads": '{ loki = { identity = "pod_identity" } }'},
         {"aws_iam_role": "update", "aws_eks_pod_identity_association": "create"},
-        # The local AWS answers CreatePodIdentityAssociation with createdAt as an ISO string;
-        # the EKS API (and the provider's SDK) use epoch seconds (src/obsctl/sandbox/extensions.py).
-        emulator_defect="expected Timestamp to be a JSON Number",
     ),
 ]
 
@@ -325,7 +319,6 @@ CHANGES = [
 def test_a_settings_change_replaces_or_destroys_no_bucket_key_or_table(
     dev: Stack, change: Change
 ) -> None:
-    previous = {name: dev.settings.get(name) for name in change.settings}
     _update(dev.settings, change.settings)
     session, plan, document = dev.plan()
 
@@ -334,17 +327,7 @@ def test_a_settings_change_replaces_or_destroys_no_bucket_key_or_table(
     for resource_type, action in change.touches.items():
         assert action in touched.get(resource_type, set()), (resource_type, touched)
 
-    try:
-        completed = session.apply(plan)
-    except TerraformError as error:
-        if not change.emulator_defect or change.emulator_defect not in error.message:
-            raise
-        # Undo (apply the previous settings), so the next changes start from a clean state.
-        _update(dev.settings, previous)
-        undo = dev.open()
-        dev.outputs = undo.apply(undo.plan()).outputs
-        assert dev.lost() == {}
-        pytest.xfail(f"local AWS defect: {error.message}")
+    completed = session.apply(plan)
     dev.outputs = completed.outputs
     assert dev.lost() == {}
     table = dev.contract().tables["loki"][0].name
@@ -455,11 +438,6 @@ def test_prod_removing_an_app_with_data_fails_to_destroy_its_bucket(
         assert (deletion - datetime.now(UTC)).days >= 29, deletion
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="s3-kms destroys a bucket's key independently of the bucket: when the non-empty "
-    "bucket refuses to go, its key is already scheduled for deletion (see the report)",
-)
 def test_prod_a_bucket_that_refused_to_go_keeps_its_key(
     prod_like: Stack, prod_like_without_tempo: tuple[dict[str, Any], TerraformError | None]
 ) -> None:
@@ -539,13 +517,15 @@ def test_prod_down_without_force_refuses_and_changes_nothing(
 @dataclass
 class ProdDestroy:
     objects: dict[str, dict[str, tuple[str, str]]]
-    returncode: int
-    stderr: str
+    refused: subprocess.CompletedProcess[str]  # obsctl down --force, refused before planning
+    inventory_unchanged: bool
+    error: TerraformError | None  # terraform destroy itself, run anyway
 
 
 @pytest.fixture(scope="module")
 def prod_destroyed(lab: Workbench, prod: dict[str, Any]) -> ProdDestroy:
-    """Objects into prod's Loki chunks and Mimir blocks, then `obsctl down --env prod --force`."""
+    """Objects into prod's Loki chunks, Mimir blocks and Tempo traces; then `obsctl down --env
+    prod --force`, and a plain Terraform destroy of the same state."""
     s3, written = lab.sandbox.client("s3"), {}
     for app, store in (("loki", "chunks"), ("mimir", "blocks"), ("tempo", "traces")):
         bucket = prod["buckets"][app][store]["name"]
@@ -553,23 +533,41 @@ def prod_destroyed(lab: Workbench, prod: dict[str, Any]) -> ProdDestroy:
         for key in KEYS_BY_STORE[store]:
             s3.put_object(Bucket=bucket, Key=key, Body=key.encode())
         written[bucket] = _versions(s3, bucket)
-    destroy = lab.obsctl("-v", "down", "--env", "prod", "--force", "--yes")
-    return ProdDestroy(written, destroy.returncode, destroy.stderr)
+    before = lab.inventory()
+    refused = lab.obsctl("down", "--env", "prod", "--force", "--yes")
+    unchanged = lab.inventory() == before
+    session = open_session("prod", "local", variables=PROD_TABLES)
+    session.init()
+    error = None
+    try:
+        session.apply(session.plan(destroy=True))
+    except TerraformError as caught:
+        error = caught
+    return ProdDestroy(written, refused, unchanged, error)
+
+
+def test_prod_down_refuses_buckets_with_objects_before_destroying_anything(
+    prod_destroyed: ProdDestroy,
+) -> None:
+    refused = prod_destroyed.refused
+    assert refused.returncode == 1, refused.stderr
+    assert refused.stderr.startswith("obsctl: Refusing to destroy prod: 3 bucket(s) still hold")
+    for bucket in prod_destroyed.objects:
+        assert bucket in refused.stderr
+    assert prod_destroyed.inventory_unchanged
 
 
 def test_prod_destroy_with_objects_fails_and_loses_no_object(
     lab: Workbench, prod: dict[str, Any], prod_destroyed: ProdDestroy
 ) -> None:
-    assert prod_destroyed.returncode == 1, prod_destroyed.stderr
-    # -v prints every error. Both tables refuse (deletion protection) and the access-log bucket
-    # refuses DeleteBucket (BucketNotEmpty). The data buckets never get that far on the local
-    # AWS: moto 5.2.5 routes DeleteBucketMetricsConfiguration (prod's alarm metrics) to
-    # DeleteBucket, so their metric refuses first; the prod-like test above shows DeleteBucket
-    # itself refusing for data buckets.
-    errors = prod_destroyed.stderr
+    assert prod_destroyed.error is not None, "terraform destroy of prod with objects succeeded"
+    # Both tables refuse (deletion protection); the data buckets holding objects and the
+    # access-log bucket refuse DeleteBucket (BucketNotEmpty).
+    errors = prod_destroyed.error.detail or ""
     for table in ("loki", "mimir"):
         assert f"Table 'lgtm-prod-123456789012-{table}-index' can't be deleted" in errors, errors
-    assert "deleting S3 Bucket (lgtm-prod-123456789012-access-logs)" in errors, errors
+    for bucket in [*prod_destroyed.objects, "lgtm-prod-123456789012-access-logs"]:
+        assert f"deleting S3 Bucket ({bucket})" in errors, errors
     assert "BucketNotEmpty" in errors
     s3 = lab.sandbox.client("s3")
     live = {b["Name"] for b in s3.list_buckets()["Buckets"]}

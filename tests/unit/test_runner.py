@@ -265,3 +265,27 @@ def test_data_source_reads_do_not_count_as_applied_resources(tmp_path: Path) -> 
         progress({"type": "apply_start", "hook": read})
         progress({"type": "apply_complete", "hook": read})
     assert progress.done == 0 and log.read_text() == ""
+
+
+def test_a_refused_variable_becomes_the_message_with_the_usage_exit_code(tmp_path: Path) -> None:
+    detail = (
+        'name_prefix "Obs" must use only lowercase letters, digits and hyphens.\n\n'
+        "This was checked by the validation rule at ../../modules/s3-kms/variables.tf:5,3-13."
+    )
+    refused = {
+        "type": "diagnostic",
+        "diagnostic": {
+            "severity": "error",
+            "summary": "Invalid value for variable",
+            "detail": detail,
+        },
+    }
+    terraform = _fake(tmp_path, {"plan": {"exit": 1, "events": [refused, refused]}})
+    with pytest.raises(TerraformError) as caught:
+        terraform.plan(tmp_path / "p.tfplan")
+    error = caught.value
+    assert error.message == 'name_prefix "Obs" must use only lowercase letters, digits and hyphens.'
+    assert error.hint == (
+        "checked by ../../modules/s3-kms/variables.tf:5,3-13 (and 1 more error; run with -v)"
+    )
+    assert error.exit_code == ExitCode.USAGE

@@ -195,3 +195,49 @@ def test_the_server_refuses_a_non_loopback_address(tmp_path: Path) -> None:
     assert result.returncode != 0
     assert "only listens on loopback" in result.stderr
     assert not (tmp_path / "ready").exists()
+
+
+def test_pod_identity_timestamps_are_epoch_seconds_as_the_eks_api_sends(
+    sandbox: Sandbox,
+) -> None:
+    import json
+    import urllib.request
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    sandbox.seed_cluster("lgtm-epoch")
+    url = f"{sandbox.require().endpoint_url}/clusters/lgtm-epoch/pod-identity-associations"
+    body = json.dumps(
+        {"namespace": "n", "serviceAccount": "sa", "roleArn": "arn:aws:iam::123456789012:role/r"}
+    )
+    request = AWSRequest(
+        method="POST", url=url, data=body, headers={"Content-Type": "application/json"}
+    )
+    SigV4Auth(Credentials("test", "test"), "eks", "us-east-1").add_auth(request)
+    raw = urllib.request.Request(
+        url, data=body.encode(), headers=dict(request.headers), method="POST"
+    )
+    with urllib.request.urlopen(raw, timeout=10) as answer:
+        association = json.loads(answer.read())["association"]
+    assert isinstance(association["createdAt"], float)
+    assert isinstance(association["modifiedAt"], float)
+
+
+def test_bucket_metrics_configurations_are_stored_and_never_delete_the_bucket(
+    sandbox: Sandbox,
+) -> None:
+    s3 = sandbox.client("s3")
+    s3.create_bucket(Bucket="unit-metrics")
+    s3.put_bucket_metrics_configuration(
+        Bucket="unit-metrics", Id="EntireBucket", MetricsConfiguration={"Id": "EntireBucket"}
+    )
+    found = s3.get_bucket_metrics_configuration(Bucket="unit-metrics", Id="EntireBucket")
+    assert found["MetricsConfiguration"] == {"Id": "EntireBucket"}
+    listed = s3.list_bucket_metrics_configurations(Bucket="unit-metrics")
+    assert listed["MetricsConfigurationList"] == [{"Id": "EntireBucket"}]
+    s3.delete_bucket_metrics_configuration(Bucket="unit-metrics", Id="EntireBucket")
+    assert "unit-metrics" in {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    with pytest.raises(s3.exceptions.ClientError, match="NoSuchConfiguration"):
+        s3.get_bucket_metrics_configuration(Bucket="unit-metrics", Id="EntireBucket")

@@ -1,10 +1,12 @@
 """Destroy an environment. prod refuses unless --force, and every env asks for its name unless
---yes. On the local target the embedded local AWS stops once nothing is deployed in it."""
+--yes. An env without force_destroy refuses while any of its buckets holds objects. On the
+local target the embedded local AWS stops once nothing is deployed in it."""
 
 from __future__ import annotations
 
 import argparse
 import sys
+from typing import TYPE_CHECKING, Any
 
 from obsctl.commands.common import (
     add_env_arguments,
@@ -12,7 +14,10 @@ from obsctl.commands.common import (
     add_terraform_arguments,
     emit,
 )
-from obsctl.errors import UsageError
+from obsctl.errors import ObsctlError, UsageError
+
+if TYPE_CHECKING:
+    from obsctl.workflow import Session
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -37,6 +42,7 @@ def run(args: argparse.Namespace) -> int:
     say = emit(args)
     session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
     session.init()
+    _refuse_buckets_with_objects(session, label)
     result = session.plan(destroy=True)
     summary = PlanSummary.from_events(result.events)
     if summary.empty:
@@ -59,6 +65,44 @@ def run(args: argparse.Namespace) -> int:
     if session.sandbox is not None and session.release_sandbox():
         say("The local AWS stopped: nothing is deployed in it any more.")
     return 0
+
+
+def _refuse_buckets_with_objects(session: Session, label: str) -> None:
+    """Without force_destroy, Terraform would strip a bucket that holds objects of its
+    encryption, versioning, public-access block and policy before failing to delete it: refuse
+    before anything is destroyed instead."""
+    import boto3
+
+    outputs = session.terraform.outputs()
+    if not outputs:
+        return
+    contract = session.contract(outputs)
+    if contract.settings.get("force_destroy", True):
+        return
+    s3 = (
+        session.sandbox.client("s3")
+        if session.sandbox is not None
+        else boto3.client("s3", region_name=contract.region)
+    )
+    holding = [
+        bucket.name for _, _, bucket in contract.all_buckets() if _holds_objects(s3, bucket.name)
+    ]
+    if holding:
+        raise ObsctlError(
+            f"Refusing to destroy {label}: {len(holding)} bucket(s) still hold objects "
+            f"({', '.join(holding)}) and force_destroy is off, so the destroy would strip their "
+            "encryption, versioning, public access block and policy and then fail.",
+            hint="Empty them deliberately first (every version), or keep the data.",
+        )
+
+
+def _holds_objects(s3: Any, bucket: str) -> bool:
+    """Any object version or delete marker; a bucket already gone holds nothing."""
+    try:
+        page = s3.list_object_versions(Bucket=bucket, MaxKeys=1)
+    except s3.exceptions.NoSuchBucket:
+        return False
+    return bool(page.get("Versions") or page.get("DeleteMarkers"))
 
 
 def _is_prod(args: argparse.Namespace) -> bool:

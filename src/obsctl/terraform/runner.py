@@ -68,12 +68,37 @@ class Diagnostic:
         return f"{self.severity}: {self.summary}{where}{detail}"
 
 
+# Terraform refusing an input: its detail's first paragraph is the sentence that names it.
+_INPUT_ERRORS = (
+    "Invalid value for variable",
+    "Invalid value for input variable",
+    "Value for undeclared variable",
+    "No value for required variable",
+)
+_CHECKED_BY = re.compile(r"This was checked by the validation rule at (?P<where>\S+?)\.?$", re.M)
+
+
 class TerraformError(ObsctlError):
-    """A Terraform command failed; the message is its first error, the detail all of them."""
+    """A Terraform command failed; the message is its first error, the detail all of them.
+
+    A refused input (a variable's validation, an undeclared or missing variable) is bad input,
+    not a failure: its own sentence becomes the message and the exit code is the usage one.
+    """
 
     def __init__(self, command: str, diagnostics: list[Diagnostic], stderr: str = "") -> None:
         errors = [d for d in diagnostics if d.severity == "error"]
-        if errors:
+        if errors and errors[0].summary.rstrip(".") in _INPUT_ERRORS and errors[0].detail.strip():
+            first = errors[0]
+            message = " ".join(first.detail.strip().split("\n\n")[0].split())
+            checked = _CHECKED_BY.search(first.detail)
+            hint = f"checked by {checked['where']}" if checked else None
+            if len(errors) > 1:
+                more = (
+                    f"and {len(errors) - 1} more error{'s' if len(errors) > 2 else ''}; run with -v"
+                )
+                hint = f"{hint} ({more})" if hint else more.capitalize() + "."
+            self.exit_code = ExitCode.USAGE
+        elif errors:
             first = errors[0]
             subject = f" in {first.address}" if first.address else ""
             message = f"terraform {command} failed{subject}: {first.summary.rstrip('.')}."

@@ -191,7 +191,7 @@ variable "storage" {
 }
 
 variable "dynamodb_table_arns" {
-  description = "Legacy DynamoDB index tables per app (Loki 3.x with store aws/aws-dynamo only). Only the `loki` key grants anything; a `mimir` (or `tempo`) key is accepted but grants nothing, because those apps never read DynamoDB. Tables for `loki` require a `loki` entry in `apps`."
+  description = "Legacy DynamoDB index tables per app (Loki 3.x with store aws/aws-dynamo only), as table ARNs or, for periodic tables, one ARN ending in the table-name prefix and `*`. Only the `loki` key grants anything; a `mimir` (or `tempo`) key is accepted but grants nothing, because those apps never read DynamoDB. Tables for `loki` require a `loki` entry in `apps`."
   type        = map(list(string))
   nullable    = false
   default     = {}
@@ -204,14 +204,14 @@ variable "dynamodb_table_arns" {
   validation {
     condition = alltrue(flatten([
       for app, arns in var.dynamodb_table_arns : [
-        for arn in coalesce(arns, []) : can(regex("^arn:aws(-[a-z]+)*:dynamodb:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$", arn))
+        for arn in coalesce(arns, []) : can(regex("^arn:aws(-[a-z]+)*:dynamodb:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9]{12}:table/([A-Za-z0-9_.-]{3,255}|[A-Za-z0-9_.-]{1,254}[*])$", arn))
       ]
     ]))
     error_message = "${join(", ", flatten([
       for app, arns in var.dynamodb_table_arns : [
-        for arn in coalesce(arns, []) : "dynamodb_table_arns.${app} contains ${jsonencode(arn)}" if !can(regex("^arn:aws(-[a-z]+)*:dynamodb:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9]{12}:table/[A-Za-z0-9_.-]{3,255}$", arn))
+        for arn in coalesce(arns, []) : "dynamodb_table_arns.${app} contains ${jsonencode(arn)}" if !can(regex("^arn:aws(-[a-z]+)*:dynamodb:[a-z]{2}(-[a-z]+)+-[0-9]{1,2}:[0-9]{12}:table/([A-Za-z0-9_.-]{3,255}|[A-Za-z0-9_.-]{1,254}[*])$", arn))
       ]
-    ]))}: a DynamoDB table ARN must look like arn:<partition>:dynamodb:<region>:<12-digit account>:table/<table-name>."
+    ]))}: a DynamoDB table ARN must look like arn:<partition>:dynamodb:<region>:<12-digit account>:table/<table-name> (or table/<name-prefix>* for periodic tables)."
   }
 
   validation {

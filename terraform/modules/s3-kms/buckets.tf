@@ -13,7 +13,13 @@ resource "aws_s3_bucket" "this" {
   # checkov:skip=CKV_AWS_21: False positive: versioning is enabled in aws_s3_bucket_versioning.this.
   bucket        = each.value.name
   force_destroy = var.force_destroy
-  tags          = merge(local.common_tags, { "lgtm:app" = each.value.app, "lgtm:store" = each.value.store })
+  # The key ARN tag also orders a destroy: the bucket goes first, so a bucket that refuses to
+  # go (objects, no force_destroy) keeps its key instead of losing it to a scheduled deletion.
+  tags = merge(local.common_tags, {
+    "lgtm:app"     = each.value.app
+    "lgtm:store"   = each.value.store
+    "lgtm:kms-key" = local.key_arn_by_app[each.value.app]
+  })
 
   dynamic "lifecycle_rule" {
     for_each = local.lifecycle_rules[each.key]

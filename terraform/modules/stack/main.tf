@@ -15,6 +15,14 @@ locals {
   storage_apps = setintersection(var.apps, ["mimir", "loki", "tempo"])
   tables_on    = (var.create_mimir_tables && contains(var.apps, "mimir")) || (var.create_loki_tables && contains(var.apps, "loki"))
   tags         = merge(var.tags, { "lgtm:environment" = var.environment })
+
+  # Periodic tables are granted by name prefix: 400 table ARNs would not fit IAM's 10,240
+  # characters of inline policy per role (about 105 do, with the default name prefix).
+  table_grants = var.dynamodb.periodic_tables == null ? module.tables.table_arns : {
+    for app, arns in module.tables.table_arns : app => length(arns) == 0 ? [] : [
+      "arn:${local.partition}:dynamodb:${local.region}:${local.account_id}:table/${module.tables.index_prefix[app]}*"
+    ]
+  }
 }
 
 module "storage" {
@@ -59,7 +67,7 @@ module "roles" {
   name_prefix              = local.name_prefix
   apps                     = { for app in var.apps : app => merge({ identity = "irsa" }, try(var.workloads[app], {})) }
   storage                  = module.storage.iam_storage
-  dynamodb_table_arns      = module.tables.table_arns
+  dynamodb_table_arns      = local.table_grants
   cluster_name             = var.eks_cluster_name
   oidc                     = var.oidc
   grafana_access           = var.grafana_access

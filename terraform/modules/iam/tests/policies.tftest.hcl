@@ -443,3 +443,16 @@ run "no_grafana_app_means_no_grafana_policy" {
     error_message = "Without a grafana app there must be no Grafana role or policy."
   }
 }
+
+run "periodic_loki_tables_are_granted_by_name_prefix" {
+  command = plan
+
+  variables {
+    dynamodb_table_arns = { loki = ["arn:aws:dynamodb:us-east-1:123456789012:table/obs-loki-index-*"] }
+  }
+
+  assert {
+    condition     = one([for s in jsondecode(aws_iam_role_policy.dynamodb["loki"].policy).Statement : s.Resource if s.Sid == "UseIndexTables"]) == ["arn:aws:dynamodb:us-east-1:123456789012:table/obs-loki-index-*"]
+    error_message = "A table-name prefix ARN is granted as given (one ARN instead of one per period)."
+  }
+}

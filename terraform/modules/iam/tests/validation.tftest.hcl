@@ -390,3 +390,15 @@ run "rejects_more_than_50_tags" {
   variables { tags = { for i in range(51) : "tag${i}" => "v" } }
   expect_failures = [var.tags]
 }
+
+run "dynamodb_table_prefix_without_a_star_in_the_middle_is_rejected" {
+  command = plan
+
+  variables {
+    name_prefix         = "obs"
+    cluster_name        = "lgtm"
+    dynamodb_table_arns = { loki = ["arn:aws:dynamodb:us-east-1:123456789012:table/obs-*-index"] }
+  }
+
+  expect_failures = [var.dynamodb_table_arns]
+}
