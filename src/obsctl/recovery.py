@@ -324,12 +324,16 @@ def find_orphans(
     *,
     exclude: Inventory | None = None,
     live: Inventory | None = None,
+    in_flight_since: float | None = None,
 ) -> list[Orphan]:
     """Resources of this stack in the account the clients reach that `tracked` lacks.
 
     `exclude` never counts (other workspaces' resources, the state bucket). A resource belongs to
     the stack when its name (a key's description, an alias's target) carries the name prefix;
-    when no prefix is known, when it carries the stack's environment tag.
+    when no prefix is known, when it carries the stack's environment tag. With
+    `in_flight_since` (a Unix time; the local target only), an untagged bucket created since
+    then counts too: the provider tags a bucket only after creating it, so a kill in between
+    leaves one that neither its name (the prefix is in no state yet) nor a tag can prove ours.
     """
     if not identity.known:
         return []
@@ -337,7 +341,7 @@ def find_orphans(
     candidates = live.minus(tracked)
     if exclude is not None:
         candidates = candidates.minus(exclude)
-    owner = _Ownership(client, identity)
+    owner = _Ownership(client, identity, in_flight_since)
     found = [
         Orphan(kind, item)
         for kind, items in candidates.kinds()
@@ -355,9 +359,13 @@ def find_orphans(
 
 
 class _Ownership:
-    def __init__(self, client: ClientFactory, identity: StackIdentity) -> None:
+    def __init__(
+        self, client: ClientFactory, identity: StackIdentity, in_flight_since: float | None
+    ) -> None:
         self.client, self.identity = client, identity
+        self.in_flight_since = in_flight_since
         self._alias_targets: dict[str, str] | None = None
+        self._bucket_created: dict[str, float] | None = None
 
     def owns(self, kind: str, item: str) -> bool:
         prefix = self.identity.name_prefix
@@ -365,7 +373,22 @@ class _Ownership:
             return self._key_is_ours(item)
         if prefix is not None:
             return Orphan(kind, item).name.startswith(f"{prefix}-")
-        return self._tags(kind, item).get(ENVIRONMENT_TAG) == self.identity.environment
+        tags = self._tags(kind, item)
+        if kind == "buckets" and not tags and self._created_in_flight(item):
+            return True
+        return tags.get(ENVIRONMENT_TAG) == self.identity.environment
+
+    def _created_in_flight(self, bucket: str) -> bool:
+        if self.in_flight_since is None:
+            return False
+        if self._bucket_created is None:
+            listed = self.client("s3").list_buckets().get("Buckets", [])
+            self._bucket_created = {
+                entry["Name"]: entry["CreationDate"].timestamp() for entry in listed
+            }
+        created = self._bucket_created.get(bucket)
+        # Creation dates have a resolution of one second.
+        return created is not None and created >= self.in_flight_since - 1
 
     def owns_alias(self, alias: str, orphan_keys: set[str]) -> bool:
         prefix = self.identity.name_prefix

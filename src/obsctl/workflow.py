@@ -403,7 +403,13 @@ class Session:
         client = _cached_clients(self.sandbox.client)
         orphans = self._inventory_orphans(
             record,
-            lambda: find_orphans(client, tracked, identity, exclude=self._others_in_sandbox()),
+            lambda: find_orphans(
+                client,
+                tracked,
+                identity,
+                exclude=self._others_in_sandbox(),
+                in_flight_since=record.started_at,
+            ),
         )
         removed = remove_orphans(client, orphans)
         self.notices.append(local_sentence(record, self.where, removed, released, restored))

@@ -215,6 +215,24 @@ def test_without_a_known_prefix_only_resources_tagged_with_the_env_are_orphans(a
     assert find_orphans(aws, Inventory(), StackIdentity(None, None)) == []
 
 
+def test_an_untagged_bucket_created_during_the_apply_is_an_orphan_on_the_local_target(
+    aws: Any,
+) -> None:
+    """A kill between CreateBucket and the provider's tagging call, before any state was saved."""
+    older = _bucket(aws, "lgtm-dev-123456789012-loki-ruler")
+    created = aws("s3").list_buckets()["Buckets"][0]["CreationDate"].timestamp()
+    in_flight = _bucket(aws, "lgtm-dev-123456789012-tempo-traces")
+    tagged_elsewhere = _bucket(aws, "someone-elses", {"team": "payments"})
+    identity = StackIdentity(None, "dev")
+
+    assert find_orphans(aws, Inventory(), identity) == []
+    orphans = find_orphans(aws, Inventory(), identity, in_flight_since=created + 3600)
+    assert orphans == []
+    orphans = find_orphans(aws, Inventory(), identity, in_flight_since=created)
+    assert orphans == [Orphan("buckets", older), Orphan("buckets", in_flight)]
+    assert Orphan("buckets", tagged_elsewhere) not in orphans
+
+
 def test_removing_orphans_deletes_them_and_schedules_keys_for_deletion(aws: Any) -> None:
     bucket = _bucket(aws, f"{PREFIX}-tempo-traces")
     aws("s3").put_bucket_versioning(Bucket=bucket, VersioningConfiguration={"Status": "Enabled"})
