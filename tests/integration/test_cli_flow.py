@@ -12,6 +12,23 @@ from pathlib import Path
 OBSCTL = shutil.which("obsctl") or str(Path(__file__).resolve().parents[2] / ".venv/bin/obsctl")
 
 
+def _client(service: str, env: dict[str, str]):  # type: ignore[no-untyped-def]
+    import boto3
+
+    return boto3.client(
+        service,
+        endpoint_url=env["AWS_ENDPOINT_URL"],
+        region_name="us-east-1",
+        aws_access_key_id="test",
+        aws_secret_access_key="test",
+    )
+
+
+def _alias_target(kms, name: str) -> str:  # type: ignore[no-untyped-def]
+    aliases = kms.list_aliases()["Aliases"]
+    return next(a["TargetKeyId"] for a in aliases if a["AliasName"] == f"alias/{name}")
+
+
 def _obsctl(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "OBSCTL_STATE_DIR": str(state)}
     return subprocess.run([OBSCTL, *args], capture_output=True, text=True, env=env, timeout=600)
@@ -35,6 +52,18 @@ def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
     again = _obsctl(tmp_path, "up")
     assert again.returncode == 0, again.stderr
     assert "No changes: dev on the local target is up to date." in again.stdout
+    assert "Security baseline PASSED" in again.stdout
+
+    # A key scheduled for deletion stops `up` before it could replace the key.
+    env = json.loads(_obsctl(tmp_path, "sandbox", "env", "--json").stdout)
+    kms = _client("kms", env)
+    loki_key = _alias_target(kms, "lgtm-dev-123456789012-loki")
+    kms.schedule_key_deletion(KeyId=loki_key, PendingWindowInDays=7)
+    refused = _obsctl(tmp_path, "up")
+    assert refused.returncode == 1
+    assert "is scheduled for deletion" in refused.stderr and "cancel-key-deletion" in refused.stderr
+    kms.cancel_key_deletion(KeyId=loki_key)
+    kms.enable_key(KeyId=loki_key)
 
     assert _obsctl(tmp_path, "sandbox", "stop").returncode == 0
     assert _obsctl(tmp_path, "sandbox", "start").returncode == 0
@@ -66,16 +95,7 @@ def test_down_prod_without_force_deletes_nothing(tmp_path: Path) -> None:
     rows = {(row["env"], row["target"]): row for row in json.loads(listing.stdout)}
     assert rows[("prod", "local")]["resources"] == json.loads(up.stdout)["changes"]["counts"]["add"]
     env = json.loads(_obsctl(tmp_path, "sandbox", "env", "--json").stdout)
-    import boto3
-
-    s3 = boto3.client(
-        "s3",
-        endpoint_url=env["AWS_ENDPOINT_URL"],
-        region_name="us-east-1",
-        aws_access_key_id="test",
-        aws_secret_access_key="test",
-    )
-    live = {b["Name"] for b in s3.list_buckets()["Buckets"]}
+    live = {b["Name"] for b in _client("s3", env).list_buckets()["Buckets"]}
     assert set(buckets) <= live
     _obsctl(tmp_path, "sandbox", "stop")
 

@@ -36,6 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     add_terraform_arguments(parser)
     parser.add_argument("--yes", action="store_true", help="apply on AWS without asking")
     parser.add_argument(
+        "--accept-orphans",
+        action="store_true",
+        help="on the aws target, apply although the last, killed apply left resources outside "
+        "the state (obsctl lists them; by default it stops)",
+    )
+    parser.add_argument(
         "--kafka-address",
         metavar="HOST:PORT",
         help="Kafka-compatible broker for the Helm values: Mimir ingest storage and "
@@ -45,54 +51,65 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from obsctl.preflight import refuse_keys_pending_deletion
     from obsctl.report import next_steps, stack_summary
+    from obsctl.verify import VerifyOptions, render, verify_session
     from obsctl.workflow import open_session
 
     started = time.monotonic()
     say = emit(args)
     # The Helm values are written after the apply: check their options before anything runs.
     _values_options(args.kafka_address)
-    session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
+    session = open_session(
+        args.env,
+        args.target,
+        args.dir,
+        binary=args.binary,
+        variables=args.var,
+        accept_orphans=args.accept_orphans or None,
+    )
     session.init()
     if session.sandbox is not None:
         info = session.sandbox.require()
         say(f"Local AWS at {info.endpoint_url} (pid {info.pid}, log {session.sandbox.log_path})")
     for notice in session.notices:
         say(notice)
+    refuse_keys_pending_deletion(session)
     if args.target == "aws" and not args.yes:
         completed, summary = _plan_confirm_apply(session, say, args.json)
         if completed is None and summary is not None and not summary.empty:
             say("Nothing was applied.")
             return 1
     else:
-        view = _PlanThenProgress(say, quiet=args.json)
+        view = _PlanThenProgress(session.where, say, quiet=args.json)
         completed = session.apply_now(on_event=view)
         view.finish()
         summary = view.summary
     outputs = completed.outputs if completed is not None else None
     contract = session.contract(outputs)
     values_dir = _write_values(contract, session.workspace.label, args.kafka_address)
+    report = verify_session(session, VerifyOptions(target=args.target))
     if args.json:
-        print(
-            json.dumps(
-                {
-                    "env": session.workspace.label,
-                    "target": args.target,
-                    "changes": summary.as_dict() if summary else None,
-                    "seconds": round(time.monotonic() - started, 1),
-                    "outputs": outputs if outputs is not None else session.terraform.outputs(),
-                },
-                indent=2,
-            )
-        )
-        return 0
+        document = {
+            "env": session.workspace.label,
+            "target": args.target,
+            "changes": summary.as_dict() if summary else None,
+            "seconds": round(time.monotonic() - started, 1),
+            "outputs": outputs if outputs is not None else session.terraform.outputs(),
+            "values_dir": str(values_dir),
+            "verify": report.as_dict()["summary"],
+        }
+        print(json.dumps(document, indent=2))
+        return report.exit_code
     say("")
     say(stack_summary(contract))
     say("")
     say(f"Helm values for the four charts: {values_dir} (install commands in its README.md)")
     say("")
+    say(render(report, "table") if not report.ok else f"Security baseline {report.verdict()}")
+    say("")
     say(next_steps(contract, session.workspace.label, args.target))
-    return 0
+    return report.exit_code
 
 
 def _write_values(contract: StackContract, label: str, kafka_address: str | None) -> Path:
@@ -145,10 +162,10 @@ def _plan_confirm_apply(
 class _PlanThenProgress:
     """Reads one `apply -auto-approve -json` stream: prints the plan, then the progress line."""
 
-    def __init__(self, say: Callable[[str], None], quiet: bool) -> None:
+    def __init__(self, where: str, say: Callable[[str], None], quiet: bool) -> None:
         from obsctl.terraform.progress import ApplyProgress
 
-        self.say, self.quiet = say, quiet
+        self.where, self.say, self.quiet = where, say, quiet
         self.planned: list[dict[str, Any]] = []
         self.summary: PlanSummary | None = None
         self.progress = ApplyProgress(total=0)
@@ -163,7 +180,7 @@ class _PlanThenProgress:
             self.summary = PlanSummary.from_events(self.planned)
             self.progress.total = self.summary.total
             if self.summary.empty:
-                self.say("No changes: the stack is up to date.")
+                self.say(f"No changes: {self.where} is up to date.")
             else:
                 self.say(f"Plan: {self.summary.headline()}.\n{self.summary.table()}")
         elif not self.quiet:
