@@ -47,7 +47,9 @@ def apply_env(env: str, variables: list[str] | None = None) -> LiveStack:
     session = open_session(env, "local", variables=variables or [])
     session.init()
     session.apply(session.plan())
-    return LiveStack(session=session, contract=session.contract())
+    stack = LiveStack(session=session, contract=session.contract())
+    session.close()  # the tests run obsctl commands of their own on this workspace
+    return stack
 
 
 @pytest.fixture(scope="session")

@@ -160,8 +160,9 @@ def test_identity_problems_list_in_full_with_verbose(
 
 
 def test_without_a_contract_file_it_reads_the_deployed_env_or_says_nothing_is_deployed(
-    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    monkeypatch.setenv("OBSCTL_STATE_DIR", str(tmp_path))  # not the session's, which tests fill
     code, _, err = run(capsys, "values")
     assert code == ExitCode.FAILED
     assert err.splitlines() == [
