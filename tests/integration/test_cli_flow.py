@@ -29,6 +29,19 @@ def _alias_target(kms, name: str) -> str:  # type: ignore[no-untyped-def]
     return next(a["TargetKeyId"] for a in aliases if a["AliasName"] == f"alias/{name}")
 
 
+def _readme_transcript_lines() -> list[str]:
+    """The lines of the README's `obsctl up` transcript that every run prints as they are (not
+    the pid, port and paths, not the progress lines on stderr, not the elisions)."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    block = readme.split("```text\n$ obsctl up\n", 1)[1].split("```", 1)[0]
+    varying = ("Local AWS at ", "Helm values for the four charts: ", "  [")
+    return [
+        line
+        for line in block.splitlines()
+        if line.strip() not in ("", "...") and not line.startswith(varying)
+    ]
+
+
 def _obsctl(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "OBSCTL_STATE_DIR": str(state)}
     return subprocess.run([OBSCTL, *args], capture_output=True, text=True, env=env, timeout=600)
@@ -40,6 +53,9 @@ def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
     assert "Buckets (SSE-KMS, versioned, private, TLS-only):" in first.stdout
     assert "lgtm-dev-123456789012-tempo-traces" in first.stdout
     assert "obsctl verify --env dev" in first.stdout
+    printed = first.stdout.splitlines()
+    stale = [line for line in _readme_transcript_lines() if line not in printed]
+    assert not stale, f"README.md's transcript no longer matches `obsctl up`: {stale}"
     applied = re.findall(r"\[(\d+)/(\d+)\]", first.stderr)
     assert applied and applied[-1][0] == applied[-1][1]
     resources = int(applied[-1][1])
