@@ -168,8 +168,9 @@ variable "storage_transitions" {
         ]
       ]))
     ])
-    error_message = "${join(" and ", [
-      for app, steps in var.storage_transitions : "storage_transitions.${app} ${jsonencode([for step in steps : "${step.storage_class} on day ${step.days}"])}"
+    # format() rather than nested templates: checkov's HCL parser cannot read quotes inside ${}.
+    error_message = format("%s breaks S3's rules: each later transition must go further down the waterfall (STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE) on a later day, at least 30 days after any IA step.", join(" and ", [
+      for app, steps in var.storage_transitions : format("storage_transitions.%s %s", app, jsonencode([for step in steps : format("%s on day %v", step.storage_class, step.days)]))
       if !alltrue(flatten([
         for sorted in [[
           for key in sort([for step in steps : format("%06d/%s", floor(step.days), step.storage_class)]) : {
@@ -183,7 +184,7 @@ variable "storage_transitions" {
           && (!contains(["STANDARD_IA", "ONEZONE_IA"], sorted[i - 1].class) || sorted[i].days - sorted[i - 1].days >= 30)
         ]
       ]))
-    ])} breaks S3's rules: each later transition must go further down the waterfall (STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE) on a later day, at least 30 days after any IA step."
+    ]))
   }
 
   validation {

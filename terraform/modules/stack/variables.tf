@@ -204,7 +204,8 @@ variable "workloads" {
       ])) == length(distinct(flatten([
         for app in var.apps : [for sa in distinct(coalesce(try(var.workloads[app].service_accounts, null), [app])) : "${coalesce(try(var.workloads[app].namespace, null), app)}/${sa}"]
     ])))
-    error_message = "${join(" and ", [
+    # format() rather than nested templates: checkov's HCL parser cannot read quotes inside ${}.
+    error_message = format("%s in workloads: a service account can use only one role, so each namespace/service-account pair must belong to one app.", join(" and ", [
       for pair, owners in {
         for entry in flatten([
           for app in var.apps : [
@@ -214,8 +215,8 @@ variable "workloads" {
             }
           ]
         ]) : entry.pair => entry.app...
-      } : "service account ${jsonencode(split("/", pair)[1])} in namespace ${jsonencode(split("/", pair)[0])} is claimed by ${join(" and ", sort(owners))}" if length(owners) > 1
-    ])} in workloads: a service account can use only one role, so each namespace/service-account pair must belong to one app."
+      } : format("service account %s in namespace %s is claimed by %s", jsonencode(split("/", pair)[1]), jsonencode(split("/", pair)[0]), join(" and ", sort(owners))) if length(owners) > 1
+    ]))
   }
 }
 
