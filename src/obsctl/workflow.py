@@ -55,9 +55,11 @@ from obsctl.terraform.locks import (
     LockInfo,
     StateLockedError,
     WorkspaceLock,
+    backend_lock_holder,
     exclusive,
     judge_lock,
-    local_state_locked,
+    local_lock_holder,
+    s3_lock_holder,
     state_location,
     state_lock_error,
     terraform_processes,
@@ -178,11 +180,11 @@ class Session:
         """The backend lock on this workspace's state as stored, when obsctl can read it."""
         if self.sandbox is not None:
             if self.workspace.backend == "local":
-                return _local_lock(self.workspace.local_state_path)
-            return _s3_lock(
+                return local_lock_holder(self.workspace.local_state_path)
+            return s3_lock_holder(
                 self.sandbox.client("s3"), LOCAL_STATE_BUCKET, self._sandbox_state_key()
             )
-        return _aws_lock(self.workspace.root)
+        return backend_lock_holder(self.workspace.root)
 
     def connect(self) -> None:
         """For verbs that read a deployed stack: use what `up` prepared, start nothing.
@@ -800,54 +802,6 @@ def _aws_clients(env: Mapping[str, str], raw_state: dict[str, Any]) -> ClientFac
         region_name=region or env.get("AWS_REGION") or env.get("AWS_DEFAULT_REGION"),
     )
     return _cached_clients(session.client)
-
-
-def _local_lock(state_file: Path) -> LockInfo | None:
-    """The holder of a local state's lock (Terraform writes `.<name>.lock.info` beside it)."""
-    if not local_state_locked(state_file):
-        return None
-    info = state_file.with_name(f".{state_file.name}.lock.info")
-    try:
-        return LockInfo.from_json(json.loads(info.read_text(encoding="utf-8")))
-    except (OSError, ValueError):
-        return LockInfo(id="")
-
-
-def _s3_lock(s3: Any, bucket: str, key: str) -> LockInfo | None:
-    try:
-        body = s3.get_object(Bucket=bucket, Key=f"{key}.tflock")["Body"].read()
-        return LockInfo.from_json(json.loads(body))
-    except Exception:  # no lock object (or no bucket): not locked there
-        return None
-
-
-def _aws_lock(root: Path) -> LockInfo | None:
-    """The S3 lock file of the backend `terraform init` configured in the root, if readable."""
-    import boto3
-
-    cached = root / ".terraform" / "terraform.tfstate"
-    try:
-        backend = json.loads(cached.read_text(encoding="utf-8")).get("backend") or {}
-    except (OSError, ValueError):
-        return None
-    config = backend.get("config") or {}
-    if backend.get("type") != "s3" or not config.get("bucket") or not config.get("key"):
-        return None
-    session = boto3.Session(profile_name=config.get("profile"), region_name=config.get("region"))
-    if config.get("use_lockfile"):
-        lock = _s3_lock(session.client("s3"), config["bucket"], config["key"])
-        if lock is not None:
-            return lock
-    if config.get("dynamodb_table"):
-        with suppress(Exception):
-            item = session.client("dynamodb").get_item(
-                TableName=config["dynamodb_table"],
-                Key={"LockID": {"S": f"{config['bucket']}/{config['key']}"}},
-            )
-            info = item.get("Item", {}).get("Info", {}).get("S")
-            if info:
-                return LockInfo.from_json(json.loads(info))
-    return None
 
 
 def _ensure_local_state_bucket(sandbox: Sandbox) -> None:

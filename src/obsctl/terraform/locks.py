@@ -443,3 +443,54 @@ def local_state_locked(state_file: Path) -> bool:
     finally:
         os.close(fd)
     return False
+
+
+# -- reading a stored backend lock -------------------------------------------------------------
+
+
+def local_lock_holder(state_file: Path) -> LockInfo | None:
+    """The holder of a local state's lock (Terraform writes `.<name>.lock.info` beside it)."""
+    if not local_state_locked(state_file):
+        return None
+    info = state_file.with_name(f".{state_file.name}.lock.info")
+    try:
+        return LockInfo.from_json(json.loads(info.read_text(encoding="utf-8")))
+    except (OSError, ValueError):
+        return LockInfo(id="")
+
+
+def s3_lock_holder(s3: Any, bucket: str, key: str) -> LockInfo | None:
+    try:
+        body = s3.get_object(Bucket=bucket, Key=f"{key}.tflock")["Body"].read()
+        return LockInfo.from_json(json.loads(body))
+    except Exception:  # no lock object (or no bucket): not locked there
+        return None
+
+
+def backend_lock_holder(root: Path) -> LockInfo | None:
+    """The S3 lock file of the backend `terraform init` configured in the root, if readable."""
+    import boto3
+
+    cached = root / ".terraform" / "terraform.tfstate"
+    try:
+        backend = json.loads(cached.read_text(encoding="utf-8")).get("backend") or {}
+    except (OSError, ValueError):
+        return None
+    config = backend.get("config") or {}
+    if backend.get("type") != "s3" or not config.get("bucket") or not config.get("key"):
+        return None
+    session = boto3.Session(profile_name=config.get("profile"), region_name=config.get("region"))
+    if config.get("use_lockfile"):
+        lock = s3_lock_holder(session.client("s3"), config["bucket"], config["key"])
+        if lock is not None:
+            return lock
+    if config.get("dynamodb_table"):
+        with contextlib.suppress(Exception):
+            item = session.client("dynamodb").get_item(
+                TableName=config["dynamodb_table"],
+                Key={"LockID": {"S": f"{config['bucket']}/{config['key']}"}},
+            )
+            info = item.get("Item", {}).get("Info", {}).get("S")
+            if info:
+                return LockInfo.from_json(json.loads(info))
+    return None
