@@ -10,6 +10,7 @@ error means "could not be read" and makes the result an ERROR.
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from typing import Any
 
 from obsctl.verify.aws import Answer
@@ -202,26 +203,41 @@ def live_rules(live: BucketLive) -> tuple[LifecycleRule, ...] | None:
 
 
 def check_noncurrent_expiry(bucket: ExpectedBucket, live: BucketLive) -> Result:
-    cid = "s3.noncurrent-expiry"
-    rules = live_rules(live)
-    if rules is None:
-        return _unreadable(cid, bucket, live["lifecycle"])
-    if not rules:
-        return failed(
-            cid, bucket.subject, "no lifecycle configuration (NoSuchLifecycleConfiguration)"
-        )
-    for rule in rules:
-        if rule.enabled and rule.whole_bucket and rule.noncurrent_days:
-            return passed(
-                cid,
-                bucket.subject,
-                f"noncurrent versions expire after {rule.noncurrent_days} d ({rule.id})",
-            )
-    return failed(cid, bucket.subject, "no enabled whole-bucket rule expires noncurrent versions")
+    return _whole_bucket_rule(
+        "s3.noncurrent-expiry",
+        bucket,
+        live,
+        lambda rule: (
+            f"noncurrent versions expire after {rule.noncurrent_days} d ({rule.id})"
+            if rule.noncurrent_days
+            else None
+        ),
+        missing="no enabled whole-bucket rule expires noncurrent versions",
+    )
 
 
 def check_abort_multipart(bucket: ExpectedBucket, live: BucketLive) -> Result:
-    cid = "s3.abort-multipart"
+    return _whole_bucket_rule(
+        "s3.abort-multipart",
+        bucket,
+        live,
+        lambda rule: (
+            f"incomplete uploads aborted after {rule.abort_days} d ({rule.id})"
+            if rule.abort_days
+            else None
+        ),
+        missing="no enabled whole-bucket rule aborts incomplete multipart uploads",
+    )
+
+
+def _whole_bucket_rule(
+    cid: str,
+    bucket: ExpectedBucket,
+    live: BucketLive,
+    describe: Callable[[LifecycleRule], str | None],
+    missing: str,
+) -> Result:
+    """Passes on the first enabled rule for the whole bucket that `describe` says does the job."""
     rules = live_rules(live)
     if rules is None:
         return _unreadable(cid, bucket, live["lifecycle"])
@@ -230,15 +246,9 @@ def check_abort_multipart(bucket: ExpectedBucket, live: BucketLive) -> Result:
             cid, bucket.subject, "no lifecycle configuration (NoSuchLifecycleConfiguration)"
         )
     for rule in rules:
-        if rule.enabled and rule.whole_bucket and rule.abort_days:
-            return passed(
-                cid,
-                bucket.subject,
-                f"incomplete uploads aborted after {rule.abort_days} d ({rule.id})",
-            )
-    return failed(
-        cid, bucket.subject, "no enabled whole-bucket rule aborts incomplete multipart uploads"
-    )
+        if rule.enabled and rule.whole_bucket and (detail := describe(rule)):
+            return passed(cid, bucket.subject, detail)
+    return failed(cid, bucket.subject, missing)
 
 
 def expiry_problems(rule: LifecycleRule, bucket: ExpectedBucket, stack: ExpectedStack) -> list[str]:
