@@ -16,7 +16,10 @@ def refuse_keys_pending_deletion(session: Session) -> None:
     becomes unreadable when the deletion completes. Cancelling the deletion is the repair."""
     from obsctl.verify.session import clients_for, read_state, sandbox_state
 
-    state = sandbox_state(session, None) if session.sandbox is not None else None
+    try:
+        state = sandbox_state(session, None) if session.sandbox is not None else None
+    except ValueError:  # a state file a killed Terraform left empty: it tracks no key
+        state = None
     if state is None and session.sandbox is None:
         state = read_state(session)
     arns = [arn for arn in _key_arns(state or {}) if arn]
