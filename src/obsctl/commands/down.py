@@ -71,7 +71,7 @@ def _refuse_buckets_with_objects(session: Session, label: str) -> None:
     """Without force_destroy, Terraform would strip a bucket that holds objects of its
     encryption, versioning, public-access block and policy before failing to delete it: refuse
     before anything is destroyed instead."""
-    import boto3
+    from obsctl.verify.session import clients_for
 
     outputs = session.terraform.outputs()
     if not outputs:
@@ -79,11 +79,7 @@ def _refuse_buckets_with_objects(session: Session, label: str) -> None:
     contract = session.contract(outputs)
     if contract.settings.get("force_destroy", True):
         return
-    s3 = (
-        session.sandbox.client("s3")
-        if session.sandbox is not None
-        else boto3.client("s3", region_name=contract.region)
-    )
+    s3 = clients_for(session, contract.region)("s3")
     holding = [
         bucket.name for _, _, bucket in contract.all_buckets() if _holds_objects(s3, bucket.name)
     ]
