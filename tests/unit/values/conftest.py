@@ -1,12 +1,12 @@
 """Fixtures for the values tests: the dev and prod contracts and the upstream key allowlists
-(tests/fixtures/upstream, derived by scripts/extract_upstream_keys.py)."""
+(tests/fixtures/upstream, derived by tools/extract_upstream_keys.py)."""
 
 from __future__ import annotations
 
 import pytest
 
 from obsctl.contract import StackContract
-from obsctl.values.keypaths import Allowlist
+from tools.keypaths import Allowlist
 
 from .values_support import ALLOWLISTS, DEV_CONTRACT, PROD_CONTRACT, load_contract
 

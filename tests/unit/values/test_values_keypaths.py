@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from obsctl.values.keypaths import (
+from tools.keypaths import (
     Allowlist,
     Passthrough,
     format_path,

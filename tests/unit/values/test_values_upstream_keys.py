@@ -1,7 +1,7 @@
 """Every key the generator writes exists upstream, for the chart or app version it targets.
 
 The references are the allowlists in tests/fixtures/upstream, derived from the upstream files
-by scripts/extract_upstream_keys.py (the files themselves are not in the repository):
+by tools/extract_upstream_keys.py (the files themselves are not in the repository):
 
 - chart values: the charts' values.yaml files (and the Loki chart's JSON schema);
 - subtrees a chart copies verbatim into the app config (mimir.structuredConfig, loki.schemaConfig,
@@ -10,16 +10,13 @@ by scripts/extract_upstream_keys.py (the files themselves are not in the reposit
 - --format config files: the same app references.
 
 Grafana's `datasources` is an open map in its chart (provisioning files have no upstream
-reference in /work/shared/upstream), so only its chart-level keys are checked.
+reference in ../shared/upstream), so only its chart-level keys are checked.
 """
 
 from __future__ import annotations
 
-import importlib.util
 import json
 import re
-import sys
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -27,7 +24,8 @@ import pytest
 from obsctl.contract import StackContract
 from obsctl.values import CHARTS, ValuesOptions, render_checked
 from obsctl.values.inputs import Rendered
-from obsctl.values.keypaths import Allowlist, leaf_paths, unknown_keys
+from tools import extract_upstream_keys
+from tools.keypaths import Allowlist, leaf_paths, unknown_keys
 
 from .values_support import ALLOWLISTS, KAFKA, REPO, pod_identity, trusting
 
@@ -45,7 +43,7 @@ SCENARIOS = {
     "config": ValuesOptions(output_format="config"),
     "config with Kafka": ValuesOptions(output_format="config", kafka_address=KAFKA),
 }
-UPSTREAM = Path("/work/shared/upstream")
+UPSTREAM = REPO.parent / "shared" / "upstream"
 
 
 def reference_for(item: Rendered) -> str:
@@ -156,17 +154,6 @@ def test_mimir_values_repeat_the_charts_classic_architecture_preset(
         assert node == expected, path
 
 
-def _extractor() -> Any:
-    spec = importlib.util.spec_from_file_location(
-        "extract_upstream_keys", REPO / "scripts" / "extract_upstream_keys.py"
-    )
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # its dataclasses look their module up
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.mark.skipif(
     not (UPSTREAM / "SOURCES.tsv").is_file(),
     reason=f"{UPSTREAM} (the upstream reference files) is absent, as on a clean clone in CI; "
@@ -174,8 +161,8 @@ def _extractor() -> Any:
 )
 def test_allowlists_are_fresh_derivations_of_the_upstream_files() -> None:
     """Fails when an upstream file changed (or the extractor did) without re-running
-    `.venv/bin/python scripts/extract_upstream_keys.py`."""
-    derived = _extractor().derive_all(UPSTREAM)
+    `.venv/bin/python -m tools.extract_upstream_keys`."""
+    derived = extract_upstream_keys.derive_all(UPSTREAM)
     committed = {path.name: path.read_text() for path in ALLOWLISTS.glob("*.txt")}
     assert sorted(derived) == sorted(committed)
     stale = [name for name, text in derived.items() if committed[name] != text]

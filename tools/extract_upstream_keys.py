@@ -7,10 +7,11 @@ repository. What the tests need from them is a fact: which key paths exist. This
 each file and writes only those paths, one per line, with a header naming the upstream commit
 (from SOURCES.tsv), so CI on a clean clone can validate generated values without the files.
 
-    .venv/bin/python scripts/extract_upstream_keys.py            # rewrite the allowlists
-    .venv/bin/python scripts/extract_upstream_keys.py --check    # exit 1 when they are stale
+    .venv/bin/python -m tools.extract_upstream_keys            # rewrite the allowlists
+    .venv/bin/python -m tools.extract_upstream_keys --check    # exit 1 when they are stale
 
-The upstream folder is --upstream, else $OBSCTL_UPSTREAM_DIR, else /work/shared/upstream.
+The upstream folder is --upstream, else $OBSCTL_UPSTREAM_DIR, else ../shared/upstream beside the
+repository.
 """
 
 from __future__ import annotations
@@ -28,7 +29,7 @@ from typing import Any
 
 import yaml
 
-from obsctl.values.keypaths import (
+from tools.keypaths import (
     ANY_BELOW,
     ANY_KEY,
     LIST_ITEM,
@@ -41,7 +42,7 @@ from obsctl.values.keypaths import (
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_OUT = REPO_ROOT / "tests" / "fixtures" / "upstream"
-DEFAULT_UPSTREAM = Path("/work/shared/upstream")
+DEFAULT_UPSTREAM = REPO_ROOT.parent / "shared" / "upstream"
 UPSTREAM_ENV = "OBSCTL_UPSTREAM_DIR"
 
 Pattern = tuple[str, ...]
@@ -72,7 +73,7 @@ def read_sources(upstream: Path) -> dict[str, Source]:
 def header(name: str, what: str, sources: list[Source], notes: tuple[str, ...] = ()) -> tuple:
     lines = [
         f'obsctl key allowlist "{name}": {what}.',
-        "Facts only (which key paths exist), derived by scripts/extract_upstream_keys.py from:",
+        "Facts only (which key paths exist), derived by tools/extract_upstream_keys.py from:",
     ]
     lines += [f"  {s.repo}@{s.commit}:{s.path} (local copy {s.file})" for s in sources]
     lines += list(notes)
@@ -500,8 +501,7 @@ def preset_text(upstream: Path) -> str:
     source = read_sources(upstream)[PRESET_FILE]
     lines = [
         f'obsctl preset "{PRESET_NAME}": what the chart\'s classic-architecture preset sets.',
-        "Facts only (key paths and their values), derived by scripts/extract_upstream_keys.py "
-        "from:",
+        "Facts only (key paths and their values), derived by tools/extract_upstream_keys.py from:",
         f"  {source.repo}@{source.commit}:{source.path} (local copy {source.file})",
         "Syntax: <key path> = <JSON value>. Regenerate, never edit.",
     ]
