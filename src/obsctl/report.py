@@ -35,15 +35,26 @@ def stack_summary(contract: StackContract) -> str:
     return "\n".join(lines)
 
 
-def next_steps(contract: StackContract, env: str, target: str) -> str:
+def next_steps(
+    contract: StackContract, env: str, target: str, kafka_address: str | None = None
+) -> str:
+    """The commands to run after `up`, each runnable as printed (a test runs them all).
+
+    `values` repeats `up`'s --kafka-address, so it rewrites the same charts `up` wrote. prod
+    gets no `down` line: `obsctl down` refuses prod without --force, by design.
+    """
     flags = f"--env {env}" + ("" if target == "local" else f" --target {target}")
+    values = flags + (f" --kafka-address {kafka_address}" if kafka_address else "")
+    width = max(len(flags), len(values))
     steps = [
         "Next:",
-        f"  obsctl verify {flags}    audit the live security posture",
-        f"  obsctl values {flags}    rewrite the Helm values with your releases and options",
-        f"  obsctl cost {flags}      estimate the monthly cost",
-        f"  obsctl down {flags}      remove the stack",
+        f"  obsctl verify {flags:<{width}}    audit the live security posture",
+        f"  obsctl values {values:<{width}}    rewrite the Helm values with your releases and "
+        "options",
+        f"  obsctl cost {flags:<{width}}      estimate the monthly cost",
     ]
+    if env != "prod":
+        steps.append(f"  obsctl down {flags:<{width}}      remove the stack")
     if target == "local":
         steps.append("  (everything above ran on the embedded local AWS: no account, no bill)")
     return "\n".join(steps)

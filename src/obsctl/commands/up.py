@@ -108,13 +108,13 @@ def run(args: argparse.Namespace) -> int:
     say("")
     say(render(report, "table") if not report.ok else f"Security baseline {report.verdict()}")
     say("")
-    say(next_steps(contract, session.workspace.label, args.target))
+    say(next_steps(contract, session.workspace.label, args.target, args.kafka_address))
     return report.exit_code
 
 
 def _write_values(contract: StackContract, label: str, kafka_address: str | None) -> Path:
-    """The Helm values `obsctl values` would write with its defaults; Tempo's single-binary
-    chart unless a Kafka broker is given (tempo-distributed 3.x cannot run without one)."""
+    """The Helm values `obsctl values` writes with the same --kafka-address: both take their
+    defaults from ValuesOptions (the Tempo chart from `default_tempo_chart`)."""
     from obsctl.paths import state_dir
     from obsctl.values import write_values
 
@@ -128,10 +128,7 @@ def _values_options(kafka_address: str | None) -> ValuesOptions:
     from obsctl.values import ValuesOptions
     from obsctl.values.options import validate_options
 
-    options = ValuesOptions(
-        kafka_address=kafka_address,
-        tempo_chart="distributed" if kafka_address else "monolithic",
-    )
+    options = ValuesOptions(kafka_address=kafka_address)
     validate_options(options)
     return options
 

@@ -80,9 +80,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--tempo-chart",
         choices=("distributed", "monolithic"),
-        default="distributed",
-        help="tempo-distributed 3.x (default; needs --kafka-address) or the single-binary "
-        "tempo chart",
+        help="tempo-distributed 3.x (needs --kafka-address) or the single-binary tempo chart "
+        "(default: distributed with --kafka-address, else monolithic, as `obsctl up` writes)",
     )
     parser.add_argument(
         "--tenant",
@@ -232,9 +231,9 @@ def _read_values_file(key: str, path_text: str) -> dict[str, Any]:
 
 def _options(args: argparse.Namespace) -> ValuesOptions:
     from obsctl.values import ValuesOptions
-    from obsctl.values.options import DEFAULT_TENANT, app_for_key
+    from obsctl.values.options import DEFAULT_TENANT, app_for_key, default_tempo_chart
 
-    tempo_chart = args.tempo_chart
+    tempo_chart = args.tempo_chart or default_tempo_chart(args.kafka_address)
     extra: dict[str, list[dict[str, Any]]] = {}
     for key, path in _pairs(args.set_file, "--set-file", "CHART=FILE"):
         app = app_for_key(key, "--set-file", tempo_chart)
@@ -267,7 +266,7 @@ def _command_line(args: argparse.Namespace) -> str:
         words += ["--env", args.env]
     for flag, value in (
         ("--format", args.format if args.format != "helm" else None),
-        ("--tempo-chart", args.tempo_chart if args.tempo_chart != "distributed" else None),
+        ("--tempo-chart", args.tempo_chart),
         ("--kafka-address", args.kafka_address),
         ("--tenant", args.tenant),
     ):

@@ -8,8 +8,8 @@ The public surface, for `obsctl values`, `obsctl up` and the live checks:
 - `expected_bindings(contract, options) -> [Binding]`: what a live check should find.
 
 Modules: options (choices and charts), naming (the charts' name rules), merge, s3, one module
-per chart (mimir, loki, tempo, grafana), identity, render, writer, keypaths (upstream key
-allowlists, for the tests and scripts/extract_upstream_keys.py).
+per chart (mimir, loki, tempo, grafana), identity, render, writer and readme (the README
+written beside the values).
 """
 
 from obsctl.values.identity import Binding, IdentityProblem

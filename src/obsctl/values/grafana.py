@@ -13,8 +13,8 @@ from typing import Any
 
 from obsctl.values.inputs import AppInputs
 from obsctl.values.naming import Endpoint
+from obsctl.values.options import TENANT_HEADER
 
-TENANT_HEADER = "X-Scope-OrgID"
 UIDS = {"mimir": "mimir", "loki": "loki", "tempo": "tempo", "cloudwatch": "cloudwatch"}
 # The label OpenTelemetry SDKs and Prometheus clients give a trace ID on exemplars.
 EXEMPLAR_TRACE_LABEL = "trace_id"

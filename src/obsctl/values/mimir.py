@@ -2,7 +2,9 @@
 
 The chart's defaults deploy a demo MinIO and a demo Kafka; both go. Without a Kafka address
 the values apply the chart's classic-architecture preset (distributors push to ingesters);
-with one, Mimir uses ingest storage on that broker.
+with one, Mimir uses ingest storage on that broker. Mimir stores no exemplars unless told how
+many (0 by default): the Helm values keep as many as Prometheus does, so Grafana's
+exemplar-to-trace links have exemplars to show.
 """
 
 from __future__ import annotations
@@ -14,6 +16,9 @@ from obsctl.values.merge import deep_merge
 from obsctl.values.naming import MIMIR_COMPONENT_ACCOUNTS, service_accounts
 from obsctl.values.options import KAFKA_TOPICS
 from obsctl.values.s3 import s3_endpoint, sse
+
+# Prometheus's own default exemplar storage (--storage.tsdb.max-exemplars), per tenant.
+MAX_EXEMPLARS = 100_000
 
 # What mimir-distributed's classic-architecture.yaml sets (chart 6.3.0-weekly.408): Kafka off,
 # and the Kafka-only settings of the chart's mimir.config removed (null deletes them).
@@ -44,6 +49,7 @@ def storage_config(inputs: AppInputs) -> dict[str, Any]:
 def helm_values(inputs: AppInputs) -> dict[str, Any]:
     kafka = inputs.options.kafka_address
     structured = storage_config(inputs)
+    structured["limits"]["max_global_exemplars_per_user"] = MAX_EXEMPLARS
     if kafka is None:
         structured = deep_merge(structured, CLASSIC_ARCHITECTURE)
     else:

@@ -130,21 +130,73 @@ class Endpoint:
         return f"http://{self.service}.{self.namespace}.svc:{self.port}{self.path}"
 
 
-def query_endpoint(
-    spec: ChartSpec, release: str, namespace: str, values: Mapping[str, Any]
-) -> Endpoint:
-    """The chart's gateway (Mimir, Loki, tempo-distributed) or the single Tempo service."""
-    ns = release_namespace(spec, namespace, values)
-    base = fullname(spec, release, values)
-    if spec.name == "tempo":
-        port = lookup(values, "tempo", "server", "http_listen_port", default=3200)
-        return Endpoint(base, ns, int(port))
-    if spec.name == "tempo-distributed" and not lookup(values, "gateway", "enabled"):
-        port = lookup(values, "server", "httpListenPort", default=3200)
-        return Endpoint(f"{base}-query-frontend", ns, int(port))
+MIMIR_HTTP_PORT = 8080  # mimir-distributed: every component's http-metrics port
+TEMPO_HTTP_PORT = 3200  # both Tempo charts: server.http_listen_port
+OTLP_PORTS = {"grpc": 4317, "http": 4318}  # OpenTelemetry's standard ports
+
+
+def _mimir_gateway(values: Mapping[str, Any]) -> bool:
+    return bool(lookup(values, "gateway", "enabled", default=True))
+
+
+def _gateway_service(spec: ChartSpec, base: str, values: Mapping[str, Any]) -> str:
     service = lookup(values, "gateway", "service", "nameOverride", default="")
     if spec.name != "mimir-distributed" or not service:
         service = f"{base}-gateway"
+    return str(service)
+
+
+def query_endpoint(
+    spec: ChartSpec, release: str, namespace: str, values: Mapping[str, Any]
+) -> Endpoint:
+    """Where queries go: the chart's gateway when it is on (Mimir and Loki by default), else
+    the query-frontend (tempo-distributed, whose gateway is off by default), or the single
+    Tempo service of the monolithic chart."""
+    ns = release_namespace(spec, namespace, values)
+    base = fullname(spec, release, values)
+    if spec.name == "tempo":
+        port = lookup(values, "tempo", "server", "http_listen_port", default=TEMPO_HTTP_PORT)
+        return Endpoint(base, ns, int(port))
+    if spec.name == "tempo-distributed" and not lookup(values, "gateway", "enabled"):
+        port = lookup(values, "server", "httpListenPort", default=TEMPO_HTTP_PORT)
+        return Endpoint(f"{base}-query-frontend", ns, int(port))
+    if spec.name == "mimir-distributed" and not _mimir_gateway(values):
+        return Endpoint(f"{base}-query-frontend", ns, MIMIR_HTTP_PORT, "/prometheus")
     port = lookup(values, "gateway", "service", "port", default=80)
     path = "/prometheus" if spec.name == "mimir-distributed" else ""
-    return Endpoint(str(service), ns, int(port), path)
+    return Endpoint(_gateway_service(spec, base, values), ns, int(port), path)
+
+
+def mimir_push_endpoint(
+    spec: ChartSpec, release: str, namespace: str, values: Mapping[str, Any]
+) -> Endpoint:
+    """Mimir's Prometheus remote-write endpoint: through the gateway when it is on, else the
+    distributor itself."""
+    ns = release_namespace(spec, namespace, values)
+    base = fullname(spec, release, values)
+    if not _mimir_gateway(values):
+        return Endpoint(f"{base}-distributor", ns, MIMIR_HTTP_PORT, "/api/v1/push")
+    port = lookup(values, "gateway", "service", "port", default=80)
+    return Endpoint(_gateway_service(spec, base, values), ns, int(port), "/api/v1/push")
+
+
+def loki_push_endpoint(
+    spec: ChartSpec, release: str, namespace: str, values: Mapping[str, Any]
+) -> Endpoint:
+    """Loki's push API, through the gateway Grafana also queries."""
+    query = query_endpoint(spec, release, namespace, values)
+    return Endpoint(query.service, query.namespace, query.port, "/loki/api/v1/push")
+
+
+def otlp_endpoints(
+    spec: ChartSpec, release: str, namespace: str, values: Mapping[str, Any]
+) -> dict[str, Endpoint]:
+    """Where applications send traces (OTLP over gRPC and HTTP): the distributor of
+    tempo-distributed, the single Tempo service of the monolithic chart."""
+    ns = release_namespace(spec, namespace, values)
+    base = fullname(spec, release, values)
+    service = base if spec.name == "tempo" else f"{base}-distributor"
+    return {
+        "grpc": Endpoint(service, ns, OTLP_PORTS["grpc"]),
+        "http": Endpoint(service, ns, OTLP_PORTS["http"], "/v1/traces"),
+    }

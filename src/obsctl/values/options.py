@@ -107,6 +107,7 @@ CHARTS: Mapping[str, ChartSpec] = MappingProxyType(
 )
 
 DEFAULT_TENANT = "anonymous"
+TENANT_HEADER = "X-Scope-OrgID"  # the tenant of every Mimir, Loki and Tempo request
 # The day Loki's tsdb store and v13 schema became the recommendation (Loki 3.0, April 2024).
 # It must lie before the first log line a new install receives; any past date does.
 DEFAULT_LOKI_SCHEMA_FROM = "2024-04-01"
@@ -118,22 +119,34 @@ _HOST_PORT = re.compile(r"(?P<host>[A-Za-z0-9]([A-Za-z0-9.-]*[A-Za-z0-9])?):(?P<
 _TENANT = re.compile(r"[A-Za-z0-9!._*'()-]{1,150}")
 
 
+def default_tempo_chart(kafka_address: str | None) -> TempoChart:
+    """The one rule for the Tempo chart when the user names none (`obsctl up` and `obsctl
+    values` alike): tempo-distributed 3.x when a Kafka broker is given, since its write path
+    goes through Kafka; otherwise the single-binary chart, which needs none."""
+    return "distributed" if kafka_address is not None else "monolithic"
+
+
 @dataclass(frozen=True)
 class ValuesOptions:
     """The user's choices. Every mapping is keyed by app; an absent key means the default:
     release = the app's name, namespace = the namespace the app's role trusts, chart version =
-    the chart's tested version."""
+    the chart's tested version. `tempo_chart=None` means `default_tempo_chart(kafka_address)`;
+    after construction it always holds the chart in use."""
 
     releases: Mapping[str, str] = field(default_factory=dict)
     namespaces: Mapping[str, str] = field(default_factory=dict)
     chart_versions: Mapping[str, str] = field(default_factory=dict)
     extra_values: Mapping[str, tuple[Mapping[str, Any], ...]] = field(default_factory=dict)
     kafka_address: str | None = None
-    tempo_chart: TempoChart = "distributed"
+    tempo_chart: TempoChart | None = None
     output_format: OutputFormat = "helm"
     grafana_cloudwatch: bool = True
     tenant: str = DEFAULT_TENANT
     loki_schema_from: str = DEFAULT_LOKI_SCHEMA_FROM
+
+    def __post_init__(self) -> None:
+        if self.tempo_chart is None:
+            object.__setattr__(self, "tempo_chart", default_tempo_chart(self.kafka_address))
 
     def chart(self, app: str) -> ChartSpec:
         """The chart written for an app."""
@@ -148,7 +161,7 @@ class ValuesOptions:
         return self.releases.get(app) or app
 
 
-def app_for_key(key: str, flag: str, tempo_chart: TempoChart = "distributed") -> str:
+def app_for_key(key: str, flag: str, tempo_chart: TempoChart) -> str:
     """The app a CLI key names: an app name, or the name of the chart written for it."""
     if key in APPS:
         return key

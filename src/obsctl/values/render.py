@@ -12,7 +12,7 @@ from obsctl.values import grafana, loki, mimir, tempo
 from obsctl.values.identity import Binding, IdentityProblem, bindings, identity_problems
 from obsctl.values.inputs import AppInputs, Rendered, app_inputs
 from obsctl.values.merge import deep_merge
-from obsctl.values.naming import query_endpoint
+from obsctl.values.naming import Endpoint, mimir_push_endpoint, query_endpoint
 from obsctl.values.options import ValuesOptions, require_kafka, validate_options
 
 _MODULES: dict[str, Any] = {"mimir": mimir, "loki": loki, "tempo": tempo}
@@ -50,11 +50,12 @@ def render(
         if app == "grafana":
             continue
         inputs = app_inputs(contract, app, options)
-        module = _MODULES[app]
-        if options.output_format == "helm":
-            tree = module.helm_values(inputs)
+        if options.output_format != "helm":
+            tree = _MODULES[app].app_config(inputs)
+        elif app == "tempo":
+            tree = tempo.helm_values(inputs, _span_metrics_target(rendered))
         else:
-            tree = module.app_config(inputs)
+            tree = _MODULES[app].helm_values(inputs)
         rendered[app] = _finish(inputs, options.output_format, tree)
     if "grafana" in apps:
         endpoints = {
@@ -64,6 +65,15 @@ def render(
         inputs = app_inputs(contract, "grafana", options)
         rendered["grafana"] = _finish(inputs, "helm", grafana.helm_values(inputs, endpoints))
     return rendered
+
+
+def _span_metrics_target(rendered: dict[str, Rendered]) -> Endpoint | None:
+    """Where Tempo's metrics-generator writes span metrics and service graphs: the Mimir the
+    same values deploy (Grafana's service map and traces-to-metrics read them there)."""
+    mimir = rendered.get("mimir")
+    if mimir is None:
+        return None
+    return mimir_push_endpoint(mimir.chart, mimir.release, mimir.namespace, mimir.tree)
 
 
 def _finish(inputs: AppInputs, kind: str, tree: dict[str, Any]) -> Rendered:

@@ -19,33 +19,20 @@ import pytest
 from obsctl.contract import StackContract
 from obsctl.values import ValuesOptions, write_values
 
-from .values_support import GOLDEN, KAFKA
+from .values_support import GOLDEN, KAFKA, VARIANTS
 
-PROD_KAFKA = "b-1.lgtm-prod.kafka.us-east-1.amazonaws.com:9092"
-CASES = {
-    "dev-helm": ("dev", ValuesOptions(kafka_address=KAFKA), f"--env dev --kafka-address {KAFKA}"),
-    "prod-helm": (
-        "prod",
-        ValuesOptions(kafka_address=PROD_KAFKA),
-        f"--env prod --kafka-address {PROD_KAFKA}",
-    ),
-    "dev-helm-classic-monolithic": (
-        "dev",
-        ValuesOptions(tempo_chart="monolithic"),
-        "--env dev --tempo-chart monolithic",
-    ),
-    "dev-config": ("dev", ValuesOptions(output_format="config"), "--env dev --format config"),
-}
 UPDATE = os.environ.get("OBSCTL_UPDATE_GOLDEN") == "1"
 
 
-@pytest.mark.parametrize("case", CASES)
+@pytest.mark.parametrize("case", VARIANTS)
 def test_written_files_match_the_golden_files(
     case: str, tmp_path: Path, dev_contract: StackContract, prod_contract: StackContract
 ) -> None:
-    env, options, flags = CASES[case]
-    contract = dev_contract if env == "dev" else prod_contract
-    paths = write_values(contract, options, tmp_path, generated_by=f"obsctl values {flags}")
+    variant = VARIANTS[case]
+    contract = dev_contract if variant.env == "dev" else prod_contract
+    paths = write_values(
+        contract, variant.options, tmp_path, generated_by=f"obsctl values {variant.flags}"
+    )
     written = {path.name: path.read_text() for path in paths}
     golden = GOLDEN / case
     if UPDATE:

@@ -51,7 +51,10 @@ def test_mimir_drops_minio_and_kafka_and_stores_on_its_three_buckets(
         bucket = contract.buckets["mimir"][store].name
         assert config[f"{store}_storage"] == {"s3": {"bucket_name": bucket}}
     retention = RETENTION_HOURS[contract.environment]["mimir"]
-    assert config["limits"] == {"compactor_blocks_retention_period": retention}
+    assert config["limits"] == {
+        "compactor_blocks_retention_period": retention,
+        "max_global_exemplars_per_user": 100_000,  # Mimir keeps no exemplars by default
+    }
     assert config["ingest_storage"]["enabled"] is False  # the classic architecture
 
 
@@ -110,12 +113,13 @@ def test_tempo_distributed_stores_traces_with_the_key_id_and_the_envs_retention(
     compaction = values["backendScheduler"]["config"]["provider"]["compaction"]["compaction"]
     assert compaction == {"block_retention": RETENTION_HOURS[contract.environment]["tempo"]}
     assert values["ingest"] == {"kafka": {"address": KAFKA}}
-    assert values["gateway"] == {"enabled": True}
+    assert "gateway" not in values  # off, as the chart has it: it would run as the role's account
+    assert values["traces"] == {"otlp": {"grpc": {"enabled": True}, "http": {"enabled": True}}}
 
 
 def test_tempo_distributed_without_a_kafka_broker_is_refused(dev_contract: StackContract) -> None:
     with pytest.raises(UsageError) as caught:
-        render_values(dev_contract, ValuesOptions())
+        render_values(dev_contract, ValuesOptions(tempo_chart="distributed"))
     assert caught.value.message.startswith("tempo-distributed 3.x needs a Kafka-compatible broker")
     assert "--kafka-address HOST:PORT" in caught.value.message
     assert "--tempo-chart monolithic" in caught.value.message
@@ -135,7 +139,7 @@ def _datasources(values: dict[str, Any]) -> list[dict[str, Any]]:
     return values["datasources"]["datasources.yaml"]["datasources"]
 
 
-def test_grafana_data_sources_point_at_the_gateways_and_link_traces_logs_and_metrics(
+def test_grafana_data_sources_point_at_the_query_paths_and_link_traces_logs_and_metrics(
     dev_contract: StackContract,
 ) -> None:
     values = render_values(dev_contract, HELM)["grafana"]
@@ -147,7 +151,10 @@ def test_grafana_data_sources_point_at_the_gateways_and_link_traces_logs_and_met
         "http://mimir-gateway.mimir.svc:80/prometheus",
     )
     assert (loki["type"], loki["url"]) == ("loki", "http://loki-gateway.loki.svc:80")
-    assert (tempo["type"], tempo["url"]) == ("tempo", "http://tempo-gateway.tempo.svc:80")
+    assert (tempo["type"], tempo["url"]) == (
+        "tempo",
+        "http://tempo-query-frontend.tempo.svc:3200",
+    )
     assert mimir["jsonData"]["exemplarTraceIdDestinations"] == [
         {"name": "trace_id", "datasourceUid": "tempo"}
     ]
@@ -185,6 +192,66 @@ def test_extra_values_are_merged_last(dev_contract: StackContract) -> None:
     assert loki["loki"]["schemaConfig"] == {"configs": []}  # lists are replaced, as in Helm
 
 
+def test_loki_runs_monolithic_with_a_replication_factor_its_one_replica_meets(
+    contract: StackContract,
+) -> None:
+    values = render_values(contract, ValuesOptions())["loki"]
+    assert values["deploymentMode"] == "Monolithic"
+    assert values["singleBinary"] == {"replicas": 1}
+    assert values["loki"]["commonConfig"] == {"replication_factor": 1}
+    for target in ("backend", "read", "write"):  # the chart refuses them next to a single binary
+        assert values[target] == {"replicas": 0}
+
+
+@pytest.mark.parametrize("chart", ["monolithic", "distributed"])
+def test_tempo_writes_span_metrics_to_the_mimir_and_tenant_grafana_reads(
+    chart: str, dev_contract: StackContract
+) -> None:
+    options = ValuesOptions(kafka_address=KAFKA, tempo_chart=chart, tenant="team-a")  # type: ignore[arg-type]
+    values = render_values(dev_contract, options)["tempo"]
+    generator = (
+        values["tempo"]["metricsGenerator"]
+        if chart == "monolithic"
+        else (values["metricsGenerator"])
+    )
+    storage = generator["storage"] if chart == "monolithic" else generator["config"]["storage"]
+    assert generator["enabled"] is True
+    assert storage["remote_write"] == [
+        {
+            "url": "http://mimir-gateway.mimir.svc:80/api/v1/push",
+            "headers": {"X-Scope-OrgID": "team-a"},
+        }
+    ]
+    overrides = values["tempo"]["overrides"] if chart == "monolithic" else values["overrides"]
+    assert overrides["defaults"]["metrics_generator"]["processors"] == [
+        "service-graphs",
+        "span-metrics",
+    ]
+
+
+def test_without_mimir_tempo_runs_no_metrics_generator_and_grafana_links_no_metrics(
+    dev_contract: StackContract,
+) -> None:
+    buckets = {app: stores for app, stores in dev_contract.buckets.items() if app != "mimir"}
+    contract = dataclasses.replace(dev_contract, buckets=buckets)
+    values = render_values(contract, ValuesOptions())
+    assert "metricsGenerator" not in values["tempo"]["tempo"]
+    tempo = _datasources(values["grafana"])[-2]
+    assert tempo["type"] == "tempo"
+    assert "serviceMap" not in tempo["jsonData"] and "tracesToMetrics" not in tempo["jsonData"]
+
+
+def test_a_mimir_without_its_gateway_gets_queries_and_span_metrics_directly(
+    dev_contract: StackContract,
+) -> None:
+    options = ValuesOptions(extra_values={"mimir": ({"gateway": {"enabled": False}},)})
+    values = render_values(dev_contract, options)
+    mimir = _datasources(values["grafana"])[0]
+    assert mimir["url"] == "http://mimir-query-frontend.mimir.svc:8080/prometheus"
+    writes = values["tempo"]["tempo"]["metricsGenerator"]["storage"]["remote_write"]
+    assert writes[0]["url"] == "http://mimir-distributor.mimir.svc:8080/api/v1/push"
+
+
 def test_config_format_writes_the_three_app_configurations(dev_contract: StackContract) -> None:
     configs = render_values(dev_contract, ValuesOptions(output_format="config"))
     assert list(configs) == ["mimir", "loki", "tempo"]
@@ -197,6 +264,10 @@ def test_config_format_writes_the_three_app_configurations(dev_contract: StackCo
     )
     tempo = configs["tempo"]
     assert tempo["backend_worker"] == {"compaction": {"block_retention": "168h"}}
+    assert tempo["distributor"]["receivers"]["otlp"]["protocols"] == {
+        "grpc": {"endpoint": "0.0.0.0:4317"},
+        "http": {"endpoint": "0.0.0.0:4318"},
+    }
     assert "ingest" not in tempo  # a Tempo 3 single binary needs no Kafka
     with_kafka = render_values(
         dev_contract, ValuesOptions(output_format="config", kafka_address=KAFKA)

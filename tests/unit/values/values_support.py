@@ -7,6 +7,7 @@ import json
 from pathlib import Path
 
 from obsctl.contract import StackContract
+from obsctl.values import ValuesOptions
 
 REPO = Path(__file__).resolve().parents[3]
 DEV_CONTRACT = REPO / "tests" / "fixtures" / "contract" / "dev.json"
@@ -39,3 +40,39 @@ def trusting(contract: StackContract, app: str, namespace: str, *accounts: str) 
         service_accounts=accounts,
         trust_subjects=tuple(f"system:serviceaccount:{namespace}:{sa}" for sa in accounts),
     )
+
+
+PROD_KAFKA = "b-1.lgtm-prod.kafka.us-east-1.amazonaws.com:9092"
+
+
+@dataclasses.dataclass(frozen=True)
+class Variant:
+    """One way a user runs `obsctl values`: the env, the options and the flags that give them.
+    The golden files and the conformance layer (tests/conformance) share these."""
+
+    env: str
+    options: ValuesOptions
+    flags: str
+
+
+VARIANTS = {
+    # What `obsctl up` writes: Mimir's classic architecture, the single-binary Tempo chart.
+    "dev-helm": Variant("dev", ValuesOptions(), "--env dev"),
+    "dev-helm-kafka": Variant(
+        "dev", ValuesOptions(kafka_address=KAFKA), f"--env dev --kafka-address {KAFKA}"
+    ),
+    "prod-helm": Variant("prod", ValuesOptions(), "--env prod"),
+    "prod-helm-kafka": Variant(
+        "prod",
+        ValuesOptions(kafka_address=PROD_KAFKA),
+        f"--env prod --kafka-address {PROD_KAFKA}",
+    ),
+    "dev-config": Variant(
+        "dev", ValuesOptions(output_format="config"), "--env dev --format config"
+    ),
+    "prod-config-kafka": Variant(
+        "prod",
+        ValuesOptions(output_format="config", kafka_address=PROD_KAFKA),
+        f"--env prod --format config --kafka-address {PROD_KAFKA}",
+    ),
+}
