@@ -4,6 +4,11 @@ stack: buckets, region, SSE-KMS key, retention and the role of each app's servic
 The values are refused (exit 2) when a chart would create a service account that the app's
 role does not trust. Files go to .obsctl/values/<env>/ unless --out says otherwise, with a
 README.md holding the exact `helm upgrade --install` commands.
+
+--check writes nothing: it renders the same values with your helm and charts (`helm template`)
+and checks the manifests: the pods that use the buckets get the role and no other pod does,
+the config names the live buckets, region, key and retention, replication fits the replicas,
+Tempo receives OTLP, Grafana's data sources resolve. One line per failure, exit 1 on any.
 """
 
 from __future__ import annotations
@@ -23,7 +28,19 @@ if TYPE_CHECKING:
     from obsctl.values import ValuesOptions
 
 
+EXAMPLES = """examples:
+  obsctl values --env dev
+  obsctl values --env prod --kafka-address b-1.msk.example.com:9092 --tenant team-a
+  obsctl values --env prod --check --chart loki=./charts/loki \\
+      --chart mimir=grafana/mimir-distributed --helm /usr/local/bin/helm
+      (gate `helm upgrade` in a pipeline: same flags as the values you install; a chart is a
+      directory or a repo/chart reference that helm pulls at the values' --chart-version)
+"""
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.formatter_class = argparse.RawDescriptionHelpFormatter
+    parser.epilog = EXAMPLES
     add_env_arguments(parser)
     parser.add_argument(
         "--contract-json",
@@ -96,14 +113,37 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="add Grafana's CloudWatch data source (on by default, as the iam module grants "
         "CloudWatch read access by default)",
     )
+    parser.add_argument(
+        "--check",
+        action="store_true",
+        help="write nothing; render the values with helm and your charts and check what they "
+        "deploy (exit 1 on any failure)",
+    )
+    parser.add_argument(
+        "--chart",
+        action="append",
+        default=[],
+        metavar="APP=CHART",
+        help="with --check: the chart to render for an app, a directory or a repo/chart "
+        "reference (default: the chart named in README.md, pulled with your helm repos)",
+    )
+    parser.add_argument(
+        "--helm",
+        metavar="PATH",
+        help="with --check: the helm executable (default: $OBSCTL_HELM, else helm on PATH)",
+    )
 
 
 def run(args: argparse.Namespace) -> int:
     from obsctl import values
     from obsctl.paths import state_dir
 
+    if not args.check and (args.chart or args.helm):
+        raise UsageError("--chart and --helm only apply with --check.")
     contract = _load_contract(args)
     options = _options(args)
+    if args.check:
+        return _check(args, contract, options)
     rendered = values.render_checked(contract, options)  # every check, before any write
     out_dir = args.out or state_dir() / "values" / _env_name(args, contract)
     paths = values.write_rendered(rendered, contract, options, out_dir, _command_line(args))
@@ -142,6 +182,39 @@ def run(args: argparse.Namespace) -> int:
     if options.output_format == "helm":
         print(f"Next: run the helm commands in {paths[-1]}.")
     return 0
+
+
+def _check(args: argparse.Namespace, contract: StackContract, options: ValuesOptions) -> int:
+    """Render with helm, check the manifests, print one line per failure."""
+    import tempfile
+
+    from obsctl import values
+    from obsctl.values.conformance import check_values, failures, find_helm
+    from obsctl.values.conformance.report import report_json, report_text
+    from obsctl.values.options import app_for_key
+
+    assert options.tempo_chart is not None
+    sources: dict[str, str] = {}
+    for key, source in _pairs(args.chart, "--chart", "APP=CHART"):
+        app = app_for_key(key, "--chart", options.tempo_chart)
+        if app in sources and sources[app] != source:
+            raise UsageError(f"--chart sets {app} twice ({sources[app]} and {source}).")
+        sources[app] = source
+    # Not render_checked: the render's own identity check reports what the static one refuses.
+    rendered = values.render(contract, options)
+    unused = sorted(set(sources) - set(rendered))
+    if unused:
+        raise UsageError(f"--chart names {unused[0]}, whose values are not written for this stack.")
+    helm = find_helm(args.helm) if options.output_format == "helm" else None
+    with tempfile.TemporaryDirectory(prefix="obsctl-check-") as workdir:
+        report = check_values(contract, options, rendered, helm, sources, Path(workdir))
+    environment = _env_name(args, contract)
+    if args.json:
+        json.dump(report_json(report, environment), sys.stdout, indent=2)
+        print()
+    else:
+        print(report_text(report, environment))
+    return 1 if failures(report.findings) else 0
 
 
 # --------------------------------------------------------------------------------------------

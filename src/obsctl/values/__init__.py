@@ -8,8 +8,9 @@ The public surface, for `obsctl values`, `obsctl up` and the live checks:
 - `expected_bindings(contract, options) -> [Binding]`: what a live check should find.
 
 Modules: options (choices and charts), naming (the charts' name rules), merge, s3, one module
-per chart (mimir, loki, tempo, grafana), identity, render, writer and readme (the README
-written beside the values).
+per chart (mimir, loki, tempo, grafana), identity, render, writer, readme (the README written
+beside the values); conformance/ checks what the real charts render from the values
+(`obsctl values --check` and tests/conformance).
 """
 
 from obsctl.values.identity import Binding, IdentityProblem
