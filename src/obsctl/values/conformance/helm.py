@@ -6,6 +6,7 @@ from __future__ import annotations
 import os
 import shutil
 import subprocess
+import tempfile
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -140,15 +141,18 @@ def template(
     workdir: Path,
 ) -> str:
     """`helm template` of the chart with these values; HelmError with helm's message."""
-    values_file = workdir / f"{release}-{namespace}-values.yaml"
-    values_file.write_text(yaml.safe_dump(dict(values), sort_keys=False), encoding="utf-8")
-    return _run(
-        helm,
-        "template",
-        release,
-        str(chart.path),
-        "--namespace",
-        namespace,
-        "--values",
-        str(values_file),
-    )
+    with tempfile.NamedTemporaryFile(
+        "w", suffix=".yaml", prefix=f"{release}-", dir=workdir, encoding="utf-8"
+    ) as values_file:
+        yaml.safe_dump(dict(values), values_file, sort_keys=False)
+        values_file.flush()
+        return _run(
+            helm,
+            "template",
+            release,
+            str(chart.path),
+            "--namespace",
+            namespace,
+            "--values",
+            values_file.name,
+        )

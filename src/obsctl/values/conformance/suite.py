@@ -58,6 +58,11 @@ def check_configs(contract: StackContract, rendered: Mapping[str, Rendered]) -> 
 def render_release(helm: str, item: Rendered, chart: Chart, workdir: Path) -> Release:
     """`helm template` of one app's values; HelmError or ManifestError when it fails."""
     text = template(helm, chart, item.release, item.namespace, item.tree, workdir)
+    return release_from_text(item, chart, text)
+
+
+def release_from_text(item: Rendered, chart: Chart, text: str) -> Release:
+    """A release from its rendered manifests; ManifestError when they are not objects."""
     return Release(
         app=item.app,
         chart=chart.name,

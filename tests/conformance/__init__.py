@@ -1,0 +1,1 @@
+"""Conformance: the generated values rendered by the real charts, judged on the manifests."""
