@@ -39,14 +39,12 @@ def test_prod_buckets_are_not_force_destroyable_and_keys_wait_30_days(
     assert keys and all(r["values"]["deletion_window_in_days"] == 30 for r in keys)
 
 
-def test_prod_mimir_blocks_tier_to_ia_then_glacier_ir(prod_stack: LiveStack) -> None:
+def test_prod_mimir_blocks_tier_to_standard_ia_and_no_further(prod_stack: LiveStack) -> None:
     blocks = prod_stack.contract.buckets["mimir"]["blocks"].name
     rules = prod_stack.client("s3").get_bucket_lifecycle_configuration(Bucket=blocks)["Rules"]
     transitions = [t for rule in rules for t in rule.get("Transitions", [])]
-    assert sorted((t["Days"], t["StorageClass"]) for t in transitions) == [
-        (30, "STANDARD_IA"),
-        (120, "GLACIER_IR"),
-    ]
+    # No Glacier IR: store-gateways read old blocks (INTEGRATION_EXAMPLE.md, Mimir tiering).
+    assert sorted((t["Days"], t["StorageClass"]) for t in transitions) == [(30, "STANDARD_IA")]
     ruler = prod_stack.contract.buckets["mimir"]["ruler"].name
     ruler_rules = prod_stack.client("s3").get_bucket_lifecycle_configuration(Bucket=ruler)["Rules"]
     assert not any(rule.get("Transitions") for rule in ruler_rules)

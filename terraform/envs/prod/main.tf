@@ -16,13 +16,12 @@ module "stack" {
     deletion_window_in_days = 30
     administrator_arns      = var.kms_administrator_arns
   }
-  # Compacted Mimir blocks are read less as they age: Standard-IA after 30 days, Glacier Instant
-  # Retrieval after 120 (both keep millisecond reads; objects under 128 KB stay in Standard).
+  # Compacted Mimir blocks move to Standard-IA after 30 days (objects under 128 KB stay in
+  # Standard). No Glacier Instant Retrieval: store-gateways read old blocks in small ranges, and
+  # its retrieval fees then cost up to 3x what it saves (INTEGRATION_EXAMPLE.md, "Mimir blocks
+  # tiering"; python -m tools.mimir_tiering).
   storage_transitions = {
-    mimir = [
-      { days = 30, storage_class = "STANDARD_IA" },
-      { days = 120, storage_class = "GLACIER_IR" },
-    ]
+    mimir = [{ days = 30, storage_class = "STANDARD_IA" }]
   }
   access_logging = { enabled = true, retention_days = 365 }
 

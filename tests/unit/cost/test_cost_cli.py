@@ -74,7 +74,7 @@ def test_prod_saves_against_the_naive_stack_and_dev_defaults_to_small(
 def test_verbose_table_lists_line_items(capsys: pytest.CaptureFixture[str]) -> None:
     code = main(["-v", "cost", "--plan-json", str(PLANS / "prod.json"), "--preset", "small"])
     out = capsys.readouterr().out
-    assert code == 0 and "storage GLACIER_IR" in out and "early deletion" not in out
+    assert code == 0 and "storage STANDARD_IA" in out and "early deletion" not in out
 
 
 def test_out_writes_the_report_to_a_file(

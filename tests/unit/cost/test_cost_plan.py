@@ -41,7 +41,6 @@ def test_prod_plan_has_tiering_trail_alarms_metrics_and_log_buckets(
     blocks = next(bucket for bucket in prod_inventory.buckets if bucket.store == "blocks")
     assert blocks.lifecycle.policy_for("anonymous/", 1e9).transitions == (
         Transition(30, "STANDARD_IA"),
-        Transition(120, "GLACIER_IR"),
     )
     assert {b.name for b in prod_inventory.buckets if b.request_metric_filters} == {
         "lgtm-prod-123456789012-mimir-blocks",
