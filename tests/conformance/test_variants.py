@@ -16,6 +16,7 @@ from obsctl.values.conformance.datasources import datasource_findings
 from obsctl.values.conformance.identity import identity_findings
 from obsctl.values.conformance.receivers import receiver_findings
 from obsctl.values.conformance.replication import replication_findings
+from obsctl.values.conformance.schema import SCHEMA_FILE, schema_findings
 from obsctl.values.conformance.storage import storage_findings
 from obsctl.values.naming import loki_push_endpoint, mimir_push_endpoint, otlp_endpoints
 
@@ -172,3 +173,13 @@ def test_the_readme_endpoints_are_services_of_the_render_that_route_the_path(
 
 def test_each_chart_with_facts_is_one_the_layer_renders(renderer: Renderer) -> None:
     assert set(CHART_FACTS) <= set(renderer.charts)
+
+
+@pytest.mark.parametrize("name", ["dev-helm", "prod-helm-kafka"])
+def test_loki_values_pass_the_charts_values_schema(
+    name: str, renderer: Renderer, variant: Callable
+) -> None:
+    _, rendered = variant(name)
+    chart = renderer.charts["loki"]
+    assert (chart.path / SCHEMA_FILE).is_file()  # the check is not vacuous
+    assert schema_findings("loki", chart.path, rendered["loki"].tree) == []

@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import pty
 import re
+import shlex
 import shutil
 import subprocess
 from pathlib import Path
@@ -47,6 +49,27 @@ def _obsctl(state: Path, *args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run([OBSCTL, *args], capture_output=True, text=True, env=env, timeout=600)
 
 
+def _obsctl_at_a_terminal(state: Path, typed: str, *args: str) -> subprocess.CompletedProcess[str]:
+    """obsctl with a terminal on stdin (so it may ask) and `typed` as the answer."""
+    env = {**os.environ, "OBSCTL_STATE_DIR": str(state)}
+    terminal, answer = pty.openpty()
+    try:
+        os.write(terminal, f"{typed}\n".encode())
+        return subprocess.run(
+            [OBSCTL, *args], stdin=answer, capture_output=True, text=True, env=env, timeout=600
+        )
+    finally:
+        os.close(terminal)
+        os.close(answer)
+
+
+def _next_steps(stdout: str) -> list[list[str]]:
+    """The commands `obsctl up` prints under "Next:", as argument lists."""
+    block = stdout.split("\nNext:\n", 1)[1]
+    commands = [line.strip().split("    ")[0] for line in block.splitlines()]
+    return [shlex.split(command) for command in commands if command.startswith("obsctl ")]
+
+
 def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
     first = _obsctl(tmp_path, "up")
     assert first.returncode == 0, first.stderr
@@ -59,6 +82,14 @@ def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
     applied = re.findall(r"\[(\d+)/(\d+)\]", first.stderr)
     assert applied and applied[-1][0] == applied[-1][1]
     resources = int(applied[-1][1])
+
+    # Every command `up` prints under "Next:" runs as printed; `down` runs last, below.
+    next_steps = _next_steps(first.stdout)
+    assert [command[1] for command in next_steps] == ["verify", "values", "cost", "down"]
+    for command in next_steps[:-1]:
+        result = _obsctl(tmp_path, *command[1:])
+        assert result.returncode == 0, f"{shlex.join(command)}:\n{result.stdout}\n{result.stderr}"
+    assert (tmp_path / "values" / "dev" / "tempo-values.yaml").is_file()
 
     status = _obsctl(tmp_path, "status", "--json")
     rows = {(row["env"], row["target"]): row for row in json.loads(status.stdout)}
@@ -88,7 +119,7 @@ def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
     assert "The local AWS was restarted since the last apply" in recreated.stdout
     assert f"Plan: {resources} to add, 0 to change, 0 to replace, 0 to destroy." in recreated.stdout
 
-    down = _obsctl(tmp_path, "down", "--yes")
+    down = _obsctl_at_a_terminal(tmp_path, "dev", *next_steps[-1][1:])  # it asks for the name
     assert down.returncode == 0, down.stderr
     assert "dev on the local target is gone." in down.stdout
     assert "The local AWS stopped" in down.stdout
