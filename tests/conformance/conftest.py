@@ -8,6 +8,7 @@ OBSCTL_CONFORMANCE_REQUIRED=1 and then the same absence fails it.
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Callable
 
 import pytest
@@ -56,7 +57,12 @@ def variant_contract(name: str, dev: StackContract, prod: StackContract) -> Stac
 def renderer(tmp_path_factory: pytest.TempPathFactory) -> Renderer:
     helm = find_helm()
     if helm is None:
-        unavailable("no helm (set OBSCTL_HELM, put helm on PATH or run `make tools`)")
+        configured = os.environ.get("OBSCTL_HELM")
+        unavailable(
+            f"no helm at OBSCTL_HELM={configured}"
+            if configured
+            else "no helm (set OBSCTL_HELM, put helm on PATH or run `make tools`)"
+        )
     if not SHARED_CHARTS.is_dir():
         unavailable(f"the upstream charts are not beside the repository ({SHARED_CHARTS})")
     assert helm is not None

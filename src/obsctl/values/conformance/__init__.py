@@ -14,6 +14,7 @@ datasources  Grafana's data sources and the producers of what they show
 schema       the values against the chart's values.schema.json
 helm         the helm binary, the charts (directory or pulled) and `helm template`
 suite        all of it, for renders, plain config files and `obsctl values --check`
+report       the --check output: one line per failure, chart limitations grouped, or JSON
 """
 
 from obsctl.values.conformance.findings import Finding, failures

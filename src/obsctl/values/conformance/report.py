@@ -7,9 +7,8 @@ from collections import defaultdict
 from typing import Any
 
 from obsctl.values.conformance.findings import Finding, failures
+from obsctl.values.conformance.identity import HOLDS_A_ROLE
 from obsctl.values.conformance.suite import CheckReport
-
-_SHARED = "never calls AWS but runs as "
 
 
 def _limitation_lines(findings: list[Finding]) -> list[str]:
@@ -17,7 +16,7 @@ def _limitation_lines(findings: list[Finding]) -> list[str]:
     grouped: dict[tuple[str, str], list[str]] = defaultdict(list)
     other = []
     for finding in findings:
-        workload, sep, rest = finding.message.partition(f" {_SHARED}")
+        workload, sep, rest = finding.message.partition(f" {HOLDS_A_ROLE} ")
         if not sep:
             other.append(f"NOTE {finding.app} {finding.check}: {finding.message}")
             continue
