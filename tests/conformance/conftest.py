@@ -16,17 +16,14 @@ import pytest
 from obsctl.contract import StackContract
 from obsctl.values import ValuesOptions, render
 from obsctl.values.inputs import Rendered
-from tests.unit.values.values_support import (
-    DEV_CONTRACT,
-    PROD_CONTRACT,
-    VARIANTS,
-    Variant,
-    load_contract,
-    pod_identity,
-    trusting,
-)
+from tests.unit.values import conftest as values_fixtures
+from tests.unit.values.values_support import VARIANTS, Variant, pod_identity, trusting
 
 from .support import SHARED_CHARTS, Renderer, assemble_charts, find_helm, unavailable
+
+# The values tests' dev and prod contracts, the same fixtures.
+dev_contract = values_fixtures.dev_contract
+prod_contract = values_fixtures.prod_contract
 
 # Beyond the golden variants: Pod Identity for Loki and Grafana, and Mimir's ruler and
 # alertmanager on accounts of their own (the iam module trusts them when asked).
@@ -34,16 +31,6 @@ POD_IDENTITY = "dev-helm-pod-identity"
 ALL_VARIANTS = {**VARIANTS, POD_IDENTITY: Variant("dev", ValuesOptions(), "--env dev")}
 HELM_VARIANTS = [name for name, v in ALL_VARIANTS.items() if v.options.output_format == "helm"]
 CONFIG_VARIANTS = [name for name in ALL_VARIANTS if name not in HELM_VARIANTS]
-
-
-@pytest.fixture(scope="session")
-def dev_contract() -> StackContract:
-    return load_contract(DEV_CONTRACT)
-
-
-@pytest.fixture(scope="session")
-def prod_contract() -> StackContract:
-    return load_contract(PROD_CONTRACT)
 
 
 def variant_contract(name: str, dev: StackContract, prod: StackContract) -> StackContract:

@@ -33,30 +33,37 @@ def _names(workloads: list[Workload]) -> str:
     return ", ".join(w.label for w in workloads) or "none"
 
 
+def _short_of(
+    release: Release, where: str, factor: int, workloads: list[Workload], what: str, then: str = ""
+) -> list[Finding]:
+    """[] when the workloads run at least `factor` replicas, else the finding."""
+    replicas = _replicas(workloads)
+    if replicas >= factor:
+        return []
+    message = (
+        f"{where} is {factor} but the render runs {replicas} {what} replica(s) "
+        f"({_names(workloads)}){then}."
+    )
+    return [Finding(release.app, CHECK, message)]
+
+
 def _ring(
     release: Release, config: Mapping[str, Any], component: str, path: tuple[str, ...]
 ) -> list[Finding]:
     """A Mimir ring: RF live replicas, spread over at least RF zones when zone-aware."""
     workloads = _of(release, component)
     factor = lookup(config, *path, "replication_factor", default=MIMIR_DEFAULT_RF)
-    replicas = _replicas(workloads)
-    findings = []
-    if replicas < factor:
+    where = f"{'.'.join(path)}.replication_factor"
+    findings = _short_of(release, where, factor, workloads, component)
+    if findings:
+        return findings
+    if lookup(config, *path, "zone_awareness_enabled", default=False) and len(workloads) < factor:
         findings.append(
             Finding(
                 release.app,
                 CHECK,
-                f"{'.'.join(path)}.replication_factor is {factor} but the render runs "
-                f"{replicas} {component} replica(s) ({_names(workloads)}).",
-            )
-        )
-    elif lookup(config, *path, "zone_awareness_enabled", default=False) and len(workloads) < factor:
-        findings.append(
-            Finding(
-                release.app,
-                CHECK,
-                f"{'.'.join(path)}.replication_factor is {factor} with zone awareness, but the "
-                f"render has {len(workloads)} {component} zone(s) ({_names(workloads)}).",
+                f"{where} is {factor} with zone awareness, but the render has "
+                f"{len(workloads)} {component} zone(s) ({_names(workloads)}).",
             )
         )
     return findings
@@ -74,18 +81,8 @@ def _loki(release: Release, config: Mapping[str, Any]) -> list[Finding]:
     if factor is None:
         factor = lookup(config, "common", "replication_factor", default=LOKI_DEFAULT_RF)
         where = "common.replication_factor"
-    ingesting = _of(release, *LOKI_INGESTING)
-    replicas = _replicas(ingesting)
-    if replicas >= factor:
-        return []
-    return [
-        Finding(
-            release.app,
-            CHECK,
-            f"{where} is {factor} but the render runs {replicas} ingesting replica(s) "
-            f"({_names(ingesting)}): every push needs {factor // 2 + 1} live replicas and fails.",
-        )
-    ]
+    quorum = f": every push needs {factor // 2 + 1} live replicas and fails"
+    return _short_of(release, where, factor, _of(release, *LOKI_INGESTING), "ingesting", quorum)
 
 
 def _tempo_distributed(release: Release, config: Mapping[str, Any]) -> list[Finding]:
@@ -112,20 +109,9 @@ def _tempo_distributed(release: Release, config: Mapping[str, Any]) -> list[Find
 
 
 def _tempo_monolithic(release: Release, config: Mapping[str, Any]) -> list[Finding]:
-    factor = lookup(
-        config, "ingester", "lifecycler", "ring", "replication_factor", default=TEMPO2_DEFAULT_RF
-    )
-    replicas = _replicas(_of(release, ""))
-    if replicas >= factor:
-        return []
-    return [
-        Finding(
-            release.app,
-            CHECK,
-            f"ingester.lifecycler.ring.replication_factor is {factor} but the render runs "
-            f"{replicas} Tempo replica(s).",
-        )
-    ]
+    path = ("ingester", "lifecycler", "ring", "replication_factor")
+    factor = lookup(config, *path, default=TEMPO2_DEFAULT_RF)
+    return _short_of(release, ".".join(path), factor, _of(release, ""), "Tempo")
 
 
 _CHARTS = {
