@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from obsctl.contract import StackContract
 from obsctl.errors import ObsctlError, UsageError
 from obsctl.inventory import ClientFactory, Inventory
+from obsctl.model.contract import StackContract
 from obsctl.paths import ENVS, project_root, state_dir
 from obsctl.recovery import (
     ACCEPT_ORPHANS_ENV,

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values.identity import chart_accounts
 from obsctl.values.inputs import Rendered
 from obsctl.values.options import ValuesOptions

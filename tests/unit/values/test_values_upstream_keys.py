@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values import CHARTS, ValuesOptions, render_checked
 from obsctl.values.inputs import Rendered
 from obsctl.values.keypaths import Allowlist, leaf_paths, unknown_keys
