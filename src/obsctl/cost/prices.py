@@ -17,19 +17,17 @@ import yaml
 
 from obsctl.cost.units import KB
 from obsctl.errors import ObsctlError, UsageError
+from obsctl.model.lifecycle import DEEP_ARCHIVE as DEEP_ARCHIVE
+from obsctl.model.lifecycle import GLACIER as GLACIER
+from obsctl.model.lifecycle import GLACIER_IR as GLACIER_IR
+from obsctl.model.lifecycle import INTELLIGENT_TIERING as INTELLIGENT_TIERING
+from obsctl.model.lifecycle import ONEZONE_IA as ONEZONE_IA
+from obsctl.model.lifecycle import STANDARD as STANDARD
+from obsctl.model.lifecycle import STANDARD_IA as STANDARD_IA
+from obsctl.model.lifecycle import WATERFALL
 
-# S3 storage classes as lifecycle rules and Terraform name them, in S3's transition waterfall order
-# (a lifecycle transition may only move an object to a later class).
-STANDARD = "STANDARD"
-INTELLIGENT_TIERING = "INTELLIGENT_TIERING"
-STANDARD_IA = "STANDARD_IA"
-ONEZONE_IA = "ONEZONE_IA"
-GLACIER_IR = "GLACIER_IR"
-GLACIER = "GLACIER"
-DEEP_ARCHIVE = "DEEP_ARCHIVE"
-STORAGE_CLASSES = (
-    STANDARD, STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE,
-)  # fmt: skip
+# S3 storage classes (the model names them, in S3's transition waterfall order).
+STORAGE_CLASSES = WATERFALL
 ARCHIVE_CLASSES = (GLACIER, DEEP_ARCHIVE)
 
 # Intelligent-Tiering bills by access tier; these names appear in GB-month lines and the chart.
