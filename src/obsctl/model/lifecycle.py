@@ -218,24 +218,38 @@ def from_api(rule: Mapping[str, Any]) -> LifecycleRule:
     )
 
 
-def from_inline(rule: Mapping[str, Any]) -> LifecycleRule:
-    """An inline `lifecycle_rule` block of aws_s3_bucket, in a plan or a state."""
+def _from_terraform(
+    rule: Mapping[str, Any], noncurrent_days: str, sized: bool, **scope: Any
+) -> LifecycleRule:
+    """The actions both Terraform resources write alike; `scope` is what they write apart
+    (whether the rule is on, its filter, the multipart abort)."""
     expiration = first_block(rule.get("expiration"))
+    date = expiration.get("date")
     return LifecycleRule(
         id=str(rule.get("id") or ""),
+        expiration_days=_days(expiration.get("days")),
+        expiration_date=str(date)[:10] if date else None,
+        expire_delete_markers=bool(expiration.get("expired_object_delete_marker")),
+        transitions=_steps(rule.get("transition"), "days", "storage_class", "date", sized),
+        noncurrent_expiration_days=_days(
+            first_block(rule.get("noncurrent_version_expiration")).get(noncurrent_days)
+        ),
+        noncurrent_transitions=_steps(
+            rule.get("noncurrent_version_transition"), noncurrent_days, "storage_class", None, sized
+        ),
+        **scope,
+    )
+
+
+def from_inline(rule: Mapping[str, Any]) -> LifecycleRule:
+    """An inline `lifecycle_rule` block of aws_s3_bucket, in a plan or a state."""
+    return _from_terraform(
+        rule,
+        "days",
+        False,
         enabled=bool(rule.get("enabled", True)),
         prefix=str(rule.get("prefix") or ""),
         tag_filter=bool(rule.get("tags")),
-        expiration_days=_days(expiration.get("days")),
-        expiration_date=str(expiration.get("date"))[:10] if expiration.get("date") else None,
-        expire_delete_markers=bool(expiration.get("expired_object_delete_marker")),
-        transitions=_steps(rule.get("transition"), "days", "storage_class", "date", False),
-        noncurrent_expiration_days=_days(
-            first_block(rule.get("noncurrent_version_expiration")).get("days")
-        ),
-        noncurrent_transitions=_steps(
-            rule.get("noncurrent_version_transition"), "days", "storage_class", None, False
-        ),
         abort_multipart_days=_days(rule.get("abort_incomplete_multipart_upload_days")),
     )
 
@@ -247,32 +261,17 @@ def from_configuration(rule: Mapping[str, Any]) -> LifecycleRule:
     prefix = both.get("prefix") or spec.get("prefix") or rule.get("prefix") or ""
     min_size = _size(both.get("object_size_greater_than") or spec.get("object_size_greater_than"))
     max_size = _size(both.get("object_size_less_than") or spec.get("object_size_less_than"))
-    sized = min_size is not None or max_size is not None
-    expiration = first_block(rule.get("expiration"))
-    return LifecycleRule(
-        id=str(rule.get("id") or ""),
+    abort = first_block(rule.get("abort_incomplete_multipart_upload"))
+    return _from_terraform(
+        rule,
+        "noncurrent_days",
+        min_size is not None or max_size is not None,
         enabled=str(rule.get("status", "Enabled")) == "Enabled",
         prefix=str(prefix),
         min_size=min_size,
         max_size=max_size,
         tag_filter=bool(first_block(spec.get("tag")) or both.get("tags")),
-        expiration_days=_days(expiration.get("days")),
-        expiration_date=str(expiration.get("date"))[:10] if expiration.get("date") else None,
-        expire_delete_markers=bool(expiration.get("expired_object_delete_marker")),
-        transitions=_steps(rule.get("transition"), "days", "storage_class", "date", sized),
-        noncurrent_expiration_days=_days(
-            first_block(rule.get("noncurrent_version_expiration")).get("noncurrent_days")
-        ),
-        noncurrent_transitions=_steps(
-            rule.get("noncurrent_version_transition"),
-            "noncurrent_days",
-            "storage_class",
-            None,
-            sized,
-        ),
-        abort_multipart_days=_days(
-            first_block(rule.get("abort_incomplete_multipart_upload")).get("days_after_initiation")
-        ),
+        abort_multipart_days=_days(abort.get("days_after_initiation")),
     )
 
 

@@ -16,7 +16,7 @@ from obsctl.model.stack import (
     Trail,
     TrailSelector,
 )
-from obsctl.model.tfjson import Notes, Resource, TerraformJSON, first_block, number
+from obsctl.model.tfjson import Notes, Resource, TerraformJSON, first_block, number, tags_of
 
 # -- DynamoDB tables -------------------------------------------------------------------------
 
@@ -84,7 +84,7 @@ def _table(
         ),
         kms_encrypted=bool(first_block(values.get("server_side_encryption")).get("enabled")),
         scaling=scaling,
-        tags=dict(res.tags) if res is not None else None,
+        tags=tags_of(res),
         **contract_facts,
     )
 

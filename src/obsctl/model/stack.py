@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from obsctl.model.contract import STORAGE_APPS, ExpiryGuard, StackContract
+from obsctl.model.contract import Role as ContractRole
 from obsctl.model.lifecycle import Lifecycle
 
 OPERATIONS = "operations"  # what the stack runs for itself: access logs, audit trail, alerts
@@ -86,14 +87,10 @@ class Key:
 
 
 @dataclass(frozen=True)
-class Role:
+class Role(ContractRole):
+    """The contract's role of an app, and what the state says Terraform applied to it."""
+
     app: str
-    name: str
-    arn: str
-    identity: str  # irsa or pod_identity
-    namespace: str
-    service_accounts: tuple[str, ...]
-    trust_subjects: tuple[str, ...]
     # as applied; None when the state does not hold the role
     trust_policy: dict[str, Any] | None = None
     inline: dict[str, dict[str, Any]] | None = None  # policy name -> document

@@ -46,6 +46,11 @@ class Resource:
         return tags if isinstance(tags, Mapping) else {}
 
 
+def tags_of(res: Resource | None) -> dict[str, str] | None:
+    """A resource's tags (with the provider's default tags), or None without the resource."""
+    return None if res is None else dict(res.tags)
+
+
 class Notes:
     """What a document says that the model cannot represent exactly (said, never guessed)."""
 
@@ -75,6 +80,19 @@ def number(value: Any) -> float | None:
         except ValueError:
             return None
     return None
+
+
+def json_document(text: Any) -> dict[str, Any] | None:
+    """A JSON policy document held as text (or already decoded)."""
+    if isinstance(text, dict):
+        return text
+    if not text or not isinstance(text, str):
+        return None
+    try:
+        loaded = json.loads(text)
+    except ValueError:
+        return None
+    return loaded if isinstance(loaded, dict) else None
 
 
 def read_plan(path: Path) -> dict[str, Any]:
