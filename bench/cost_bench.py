@@ -20,9 +20,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from obsctl.cost.model import compare, estimate
-from obsctl.cost.prices import load_price_book
+from obsctl.cost.price_file import load_price_book
 from obsctl.cost.render import render_table
-from obsctl.cost.usage import preset
+from obsctl.cost.usage_file import preset
 from obsctl.model import plan_stack, read_plan
 
 ROOT = Path(__file__).resolve().parents[1]

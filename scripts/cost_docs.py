@@ -20,7 +20,8 @@ from pathlib import Path
 
 from obsctl.cost.bill import CLOUDTRAIL, CLOUDWATCH, DYNAMODB, KMS, S3
 from obsctl.cost.model import Comparison, compare
-from obsctl.cost.prices import GLACIER_IR, STANDARD, STANDARD_IA, PriceBook, load_price_book
+from obsctl.cost.price_file import load_price_book
+from obsctl.cost.prices import GLACIER_IR, STANDARD, STANDARD_IA, PriceBook
 from obsctl.cost.services import key_lines, table_lines
 from obsctl.cost.text import money
 from obsctl.cost.usage import (
@@ -31,10 +32,8 @@ from obsctl.cost.usage import (
     MimirUsage,
     OperationsUsage,
     TempoUsage,
-    field_docs,
-    preset,
-    preset_names,
 )
+from obsctl.cost.usage_file import field_docs, preset, preset_names
 from obsctl.model import Stack, plan_stack, read_plan
 from obsctl.model.stack import Scaling, Table
 

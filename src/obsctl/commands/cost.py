@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _usage(args: argparse.Namespace) -> Any:
     """The explicit usage (file or preset), validated; None when neither flag is given."""
-    from obsctl.cost.usage import load_usage, preset
+    from obsctl.cost.usage_file import load_usage, preset
 
     if args.usage is not None and args.preset is not None:
         raise UsageError(
@@ -74,9 +74,9 @@ def _plan_json(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from obsctl.cost.model import compare, estimate, region_of
-    from obsctl.cost.prices import load_price_book
+    from obsctl.cost.price_file import load_price_book
     from obsctl.cost.render import renderer
-    from obsctl.cost.usage import preset
+    from obsctl.cost.usage_file import preset
     from obsctl.model import plan_stack
 
     usage = _usage(args)

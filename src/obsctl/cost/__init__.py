@@ -3,9 +3,12 @@
 The plan is read once into a `Stack` (obsctl.model: buckets and their lifecycle rules, keys,
 tables, trails, alarms, region, retention); this package prices it.
 
-usage.py     the usage file and presets -> Usage (telemetry volumes, validated)
-prices.py    the dated price file -> RegionPrices (every price with its sources)
-workload.py  Usage -> the object streams each bucket receives
+usage.py     Usage: telemetry volumes, every field with its unit, bounds and source
+usage_file.py  the usage file and presets -> Usage, validated with clear errors
+prices.py    the typed prices; price_file.py: the dated price file -> PriceBook (with sources)
+streams.py   object streams, what a bucket receives
+workload.py  Usage -> the streams of each app's data store (side_workloads.py: ruler,
+             alertmanager, admin, access logs, audit trail)
 timeline.py  one object's life through the storage classes under a lifecycle policy
 s3.py        streams x lifecycle -> S3 quantities and line items
 services.py  KMS, DynamoDB, CloudTrail and CloudWatch line items
@@ -20,8 +23,10 @@ from __future__ import annotations
 from pathlib import Path
 
 from obsctl.cost.model import Comparison, Estimate, compare, estimate, region_of
-from obsctl.cost.prices import PriceBook, RegionPrices, load_price_book
-from obsctl.cost.usage import Usage, load_usage, preset
+from obsctl.cost.price_file import load_price_book
+from obsctl.cost.prices import PriceBook, RegionPrices
+from obsctl.cost.usage import Usage
+from obsctl.cost.usage_file import load_usage, preset
 from obsctl.model import plan_stack, read_plan
 
 __all__ = [

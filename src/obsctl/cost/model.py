@@ -24,9 +24,11 @@ from obsctl.cost.services import (
     request_metric_lines,
     table_lines,
 )
+from obsctl.cost.side_workloads import access_logs, audit_logs
+from obsctl.cost.streams import BucketWorkload
 from obsctl.cost.units import KB, UNBOUNDED_HORIZON_DAYS
 from obsctl.cost.usage import DynamoAppUsage, Usage
-from obsctl.cost.workload import BucketWorkload, access_logs, audit_logs, telemetry_workload
+from obsctl.cost.workload import telemetry_workload
 from obsctl.errors import UsageError
 from obsctl.model import OPERATIONS, OTHER, SHARED, STORAGE_APPS
 from obsctl.model.stack import Bucket, Stack, Trail

@@ -23,9 +23,9 @@ from obsctl.cost.prices import (
     RegionPrices,
     S3Rules,
 )
+from obsctl.cost.streams import BucketWorkload, ObjectStream
 from obsctl.cost.timeline import Timeline, timeline
 from obsctl.cost.units import GB, MONTH_DAYS
-from obsctl.cost.workload import BucketWorkload, ObjectStream
 from obsctl.model.lifecycle import Lifecycle
 from obsctl.model.stack import Bucket
 

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from obsctl.cost.prices import RegionPrices, load_price_book
+from obsctl.cost.price_file import load_price_book
+from obsctl.cost.prices import RegionPrices
 from obsctl.model import Stack as Inventory
 from obsctl.model import plan_stack as inventory_from_plan
 from obsctl.model import read_plan

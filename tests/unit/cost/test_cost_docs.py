@@ -35,7 +35,7 @@ def test_every_generated_block_is_filled() -> None:
 def test_every_source_tag_the_page_cites_is_defined_in_the_price_file() -> None:
     import re
 
-    from obsctl.cost.prices import load_price_book
+    from obsctl.cost.price_file import load_price_book
 
     text = (ROOT / "docs" / "cost.md").read_text()
     cited = set(re.findall(r"\[([A-Z0-9]+(?:-[A-Z0-9]+)+)\]", text))

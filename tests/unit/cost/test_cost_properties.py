@@ -12,10 +12,10 @@ from hypothesis import strategies as st
 from obsctl.cost.model import estimate
 from obsctl.cost.prices import ARCHIVE_CLASSES, INTELLIGENT_TIERING, STANDARD, RegionPrices
 from obsctl.cost.s3 import bucket_quantities, s3_lines
+from obsctl.cost.streams import BucketWorkload, ObjectStream
 from obsctl.cost.timeline import ALLOWED_TRANSITIONS, timeline
 from obsctl.cost.units import KB, MB
-from obsctl.cost.usage import preset
-from obsctl.cost.workload import BucketWorkload, ObjectStream
+from obsctl.cost.usage_file import preset
 from obsctl.model.lifecycle import WATERFALL, Lifecycle, LifecycleRule, Transition
 from obsctl.model.stack import Bucket
 from obsctl.model.stack import Stack as Inventory

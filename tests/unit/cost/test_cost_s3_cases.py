@@ -20,8 +20,8 @@ from obsctl.cost.prices import (
     RegionPrices,
 )
 from obsctl.cost.s3 import bucket_quantities, s3_lines
+from obsctl.cost.streams import BucketWorkload, ObjectStream
 from obsctl.cost.units import KB, MB
-from obsctl.cost.workload import BucketWorkload, ObjectStream
 from obsctl.model.lifecycle import Lifecycle, LifecycleRule, Transition
 from obsctl.model.stack import Bucket
 
