@@ -30,6 +30,26 @@ LOKI_TENANT = "fake/"
 TEMPO_TENANT = "single-tenant/"
 
 
+def _index(
+    name: str,
+    prefix: str,
+    tenants: float,
+    rewrites_per_day: float,
+    listed_blocks: float,
+    kb_per_block: float,
+) -> ObjectStream:
+    """A per-tenant index of blocks the app rewrites in place `rewrites_per_day` times a day
+    (every tenant's index lists at least one block)."""
+    return ObjectStream(
+        name=name,
+        prefix=prefix,
+        objects_per_day=tenants * rewrites_per_day,
+        object_bytes=max(1.0, listed_blocks / tenants) * kb_per_block * KB,
+        app_days=1.0 / rewrites_per_day,
+        app_deletes=False,
+    )
+
+
 def _block_objects(block_bytes: float, max_segment: float) -> tuple[int, float]:
     """(objects, average bytes) of a TSDB block: its chunks segments plus its index."""
     objects = max(1, math.ceil(block_bytes / max_segment)) + 1
@@ -104,13 +124,13 @@ def mimir_blocks(usage: MimirUsage, retention_days: float) -> BucketWorkload:
     listed = tenants * (kept + 2.0 * replaced_after + 12.0 * usage.ingesters * replaced_after)
     rewrites = MINUTES_PER_DAY / usage.bucket_index_interval_minutes
     streams.append(
-        ObjectStream(
-            name="bucket-index.json.gz (rewritten by the compactor)",
-            prefix=MIMIR_TENANT,
-            objects_per_day=tenants * rewrites,
-            object_bytes=max(1.0, listed / tenants) * usage.bucket_index_kb_per_block * KB,
-            app_days=1.0 / rewrites,
-            app_deletes=False,
+        _index(
+            "bucket-index.json.gz (rewritten by the compactor)",
+            MIMIR_TENANT,
+            tenants,
+            rewrites,
+            listed,
+            usage.bucket_index_kb_per_block,
         )
     )
     return BucketWorkload(
@@ -265,13 +285,13 @@ def tempo_traces(usage: TempoUsage, retention_days: float) -> BucketWorkload:
     rewrites = MINUTES_PER_DAY / usage.blocklist_poll_minutes
     listed = compacted_blocks * retention_days + new_blocks * new_age
     streams.append(
-        ObjectStream(
-            name="tenant index.json.gz (rewritten each poll)",
-            prefix=TEMPO_TENANT,
-            objects_per_day=tenants * rewrites,
-            object_bytes=max(1.0, listed / tenants) * usage.tenant_index_kb_per_block * KB,
-            app_days=1.0 / rewrites,
-            app_deletes=False,
+        _index(
+            "tenant index.json.gz (rewritten each poll)",
+            TEMPO_TENANT,
+            tenants,
+            rewrites,
+            listed,
+            usage.tenant_index_kb_per_block,
         )
     )
     return BucketWorkload(
