@@ -20,10 +20,10 @@ from collections.abc import Callable
 from pathlib import Path
 
 from obsctl.cost.model import compare, estimate
-from obsctl.cost.plan import inventory_from_plan, read_plan
-from obsctl.cost.prices import load_price_book
+from obsctl.cost.price_file import load_price_book
 from obsctl.cost.render import render_table
-from obsctl.cost.usage import preset
+from obsctl.cost.usage_file import preset
+from obsctl.model import plan_stack, read_plan
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -45,13 +45,13 @@ def main() -> int:
     args = parser.parse_args()
 
     started = time.perf_counter()
-    inventory = inventory_from_plan(read_plan(args.plan))
+    inventory = plan_stack(read_plan(args.plan))
     prices = load_price_book().region(inventory.region or "us-east-1")
     usage = preset(args.preset)
     cold = (time.perf_counter() - started) * 1000.0
 
     def pipeline() -> str:
-        parsed = inventory_from_plan(read_plan(args.plan))
+        parsed = plan_stack(read_plan(args.plan))
         result = compare(parsed, usage, load_price_book().region(parsed.region or "us-east-1"))
         return render_table(result.estimate, result)
 

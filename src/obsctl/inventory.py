@@ -11,6 +11,8 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, fields
 from typing import Any
 
+from obsctl.model.tfjson import TerraformJSON
+
 ClientFactory = Callable[[str], Any]
 
 # Terraform resource type -> (inventory kind, the state attribute that identifies it)
@@ -111,19 +113,14 @@ def live_inventory(client: ClientFactory) -> Inventory:
 
 
 def state_inventory(state: dict[str, Any]) -> Inventory:
-    """The tracked resources a `terraform show -json` state document records."""
+    """The tracked resources a state records: a raw state (`terraform state pull`, a .tfstate
+    file; tainted and deposed instances count, they exist) or `terraform show -json`."""
     found: dict[str, set[str]] = {item.name: set() for item in fields(Inventory)}
-    for resource in _resources(state.get("values", {}).get("root_module", {})):
-        if resource.get("mode") != "managed" or resource["type"] not in _STATE_IDENTITY:
+    for resource in TerraformJSON(state).resources:
+        if resource.type not in _STATE_IDENTITY:
             continue
-        kind, attribute = _STATE_IDENTITY[resource["type"]]
-        value = resource.get("values", {}).get(attribute)
+        kind, attribute = _STATE_IDENTITY[resource.type]
+        value = resource.values.get(attribute)
         if value:
             found[kind].add(value)
     return Inventory(**{kind: frozenset(items) for kind, items in found.items()})
-
-
-def _resources(module: dict[str, Any]) -> Iterator[dict[str, Any]]:
-    yield from module.get("resources", [])
-    for child in module.get("child_modules", []):
-        yield from _resources(child)

@@ -34,11 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from obsctl.errors import ObsctlError
-from obsctl.inventory import ClientFactory, Inventory, live_inventory, state_inventory
+from obsctl.inventory import ClientFactory, Inventory, live_inventory
+from obsctl.model.contract import RESERVED_TAGS
+from obsctl.model.tfjson import TerraformJSON
 
 JOURNAL_NAME = "apply-in-progress.json"
 ACCEPT_ORPHANS_ENV = "OBSCTL_ACCEPT_ORPHANS"
-ENVIRONMENT_TAG = "lgtm:environment"
+ENVIRONMENT_TAG = RESERVED_TAGS["environment"]
 # Outcomes an obsctl process records itself; a journal without one means obsctl was killed.
 OUTCOMES = ("failed", "interrupted", "killed")
 
@@ -255,9 +257,9 @@ class StackIdentity:
         """The `name_prefix`/`environment` outputs Terraform saved (it writes them as soon as
         the data sources are read, long before the first resource completes); the env name for
         the named envs, whose roots tag everything with it, when the state has none yet."""
-        outputs = raw_state.get("outputs") or {}
-        prefix = (outputs.get("name_prefix") or {}).get("value")
-        environment = (outputs.get("environment") or {}).get("value")
+        outputs = TerraformJSON(raw_state).outputs()
+        prefix = outputs.get("name_prefix")
+        environment = outputs.get("environment")
         if environment is None and label in set(envs):
             environment = label
         return cls(
@@ -293,20 +295,6 @@ class Orphan:
 
     def describe(self) -> str:
         return f"{_KIND_NAMES[self.kind][0]} {self.name}"
-
-
-def raw_state_inventory(raw_state: dict[str, Any]) -> Inventory:
-    """`state_inventory` of a raw state (`terraform state pull`, a .tfstate file).
-
-    Tainted and deposed instances count: they exist and Terraform tracks them.
-    """
-    resources = [
-        {"mode": resource.get("mode"), "type": resource.get("type"), "values": attributes}
-        for resource in raw_state.get("resources", [])
-        for instance in resource.get("instances", [])
-        if isinstance(attributes := instance.get("attributes"), dict)
-    ]
-    return state_inventory({"values": {"root_module": {"resources": resources}}})
 
 
 def union(inventories: Iterable[Inventory]) -> Inventory:

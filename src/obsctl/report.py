@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 
 
 def stack_summary(contract: StackContract) -> str:

@@ -6,6 +6,7 @@ import json
 from pathlib import Path
 from typing import Any
 
+from obsctl.model.tfjson import TerraformJSON
 from obsctl.paths import ENVS, env_root, state_dir
 from obsctl.sandbox import Sandbox
 from obsctl.workspace import LOCAL_STATE_BUCKET
@@ -13,11 +14,7 @@ from obsctl.workspace import LOCAL_STATE_BUCKET
 
 def count_resources(state: dict[str, Any]) -> int:
     """Managed resource instances in a Terraform state document."""
-    return sum(
-        len(resource.get("instances", []))
-        for resource in state.get("resources", [])
-        if resource.get("mode") == "managed"
-    )
+    return len(TerraformJSON(state).resources)
 
 
 def deployments() -> list[dict[str, Any]]:

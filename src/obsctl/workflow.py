@@ -29,9 +29,9 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from obsctl.contract import StackContract
 from obsctl.errors import ObsctlError, UsageError
-from obsctl.inventory import ClientFactory, Inventory
+from obsctl.inventory import ClientFactory, Inventory, state_inventory
+from obsctl.model.contract import StackContract
 from obsctl.paths import ENVS, project_root, state_dir
 from obsctl.recovery import (
     ACCEPT_ORPHANS_ENV,
@@ -44,7 +44,6 @@ from obsctl.recovery import (
     find_orphans,
     local_sentence,
     orphan_listing,
-    raw_state_inventory,
     remove_orphans,
     union,
 )
@@ -360,7 +359,7 @@ class Session:
         restored = self._repair_local_state()
         raw_state = self.terraform.state_pull()
         identity = StackIdentity.from_state(raw_state, self.workspace.label, ENVS)
-        tracked = raw_state_inventory(raw_state)
+        tracked = state_inventory(raw_state)
         if self.sandbox is not None:
             self._reconcile_local(record, identity, tracked, restored)
         else:
@@ -499,7 +498,7 @@ class Session:
             if work_dir == self.workspace.work_dir or not state_file.is_file():
                 continue
             with suppress(OSError, ValueError):
-                found.append(raw_state_inventory(json.loads(state_file.read_text("utf-8"))))
+                found.append(state_inventory(json.loads(state_file.read_text("utf-8"))))
         s3 = self.sandbox.client("s3")
         with suppress(Exception):  # no state bucket yet: no S3-held state either
             for page in s3.get_paginator("list_objects_v2").paginate(Bucket=LOCAL_STATE_BUCKET):
@@ -509,7 +508,7 @@ class Session:
                         continue
                     body = s3.get_object(Bucket=LOCAL_STATE_BUCKET, Key=key)["Body"].read()
                     with suppress(ValueError):
-                        found.append(raw_state_inventory(json.loads(body)))
+                        found.append(state_inventory(json.loads(body)))
         return union(found)
 
     def _sandbox_state_key(self) -> str:

@@ -14,8 +14,8 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from obsctl.contract import REQUIRED_OUTPUTS
 from obsctl.errors import UsageError
+from obsctl.model.contract import REQUIRED_OUTPUTS
 from obsctl.paths import ENVS, env_root, state_dir
 
 TARGETS = ("local", "aws")

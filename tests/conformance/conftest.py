@@ -13,7 +13,7 @@ from collections.abc import Callable
 
 import pytest
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values import ValuesOptions, render
 from obsctl.values.inputs import Rendered
 from tests.unit.values import conftest as values_fixtures

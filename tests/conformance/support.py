@@ -14,7 +14,7 @@ from typing import Any
 import pytest
 import yaml
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values.conformance import Chart, Finding, Release, check_charts, read_chart
 from obsctl.values.conformance.helm import HELM_ENV, HelmError, template
 from obsctl.values.conformance.suite import release_from_text

@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values.conformance import failures
 from obsctl.values.inputs import Rendered
 

@@ -9,7 +9,7 @@ from typing import Any
 
 import pytest
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.sandbox import Sandbox
 from obsctl.workflow import Session, open_session
 

@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 
 from obsctl.cli import main
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.sandbox import Sandbox
 from obsctl.verify import verify_session
 from obsctl.verify.model import Report

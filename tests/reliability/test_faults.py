@@ -22,7 +22,6 @@ from pathlib import Path
 import pytest
 
 from obsctl.inventory import Inventory, state_inventory
-from obsctl.recovery import raw_state_inventory
 from obsctl.workflow import open_session
 from obsctl.workspace import LOCAL_STATE_BUCKET
 from tests.reliability.conftest import Workbench
@@ -189,7 +188,7 @@ def test_ctrl_c_during_apply_then_up_converges_without_orphans(
     assert json.loads(journal.read_text())["outcome"] == "interrupted"
     # Even a clean stop cancels creates in flight, and some leave their resource outside the
     # state: the reason the journal outlives an interrupt.
-    left = bench.inventory().minus(raw_state_inventory(raw_state(bench, "dev")))
+    left = bench.inventory().minus(state_inventory(raw_state(bench, "dev")))
     figure("outside_state_after_ctrl_c", left.counts())
 
     started = time.monotonic()
@@ -217,7 +216,7 @@ def test_terraform_killed_mid_apply_leaves_orphans_that_the_next_up_removes(
     assert returncode == 1, stderr
     assert one_error(stderr) == ["obsctl: terraform apply was killed (SIGKILL) before it finished."]
 
-    orphans = bench.inventory().minus(raw_state_inventory(raw_state(bench, "dev")))
+    orphans = bench.inventory().minus(state_inventory(raw_state(bench, "dev")))
     assert orphans.keys, f"the kill should have orphaned the keys in flight: {orphans.describe()}"
 
     again = bench.obsctl("up")

@@ -16,7 +16,7 @@ import pytest
 from moto import mock_aws
 
 from obsctl.errors import ObsctlError
-from obsctl.inventory import Inventory, live_inventory
+from obsctl.inventory import Inventory, live_inventory, state_inventory
 from obsctl.recovery import (
     ApplyJournal,
     ApplyRecord,
@@ -26,7 +26,6 @@ from obsctl.recovery import (
     find_orphans,
     local_sentence,
     orphan_listing,
-    raw_state_inventory,
     remove_orphans,
 )
 from obsctl.terraform.binary import TerraformBinary
@@ -122,9 +121,7 @@ def test_raw_state_inventory_counts_tainted_and_deposed_instances() -> None:
             {"mode": "managed", "type": "aws_kms_key", "instances": [{"attributes": {"arn": "k"}}]},
         ]
     }
-    assert raw_state_inventory(state) == Inventory(
-        buckets=frozenset({"a", "b"}), keys=frozenset({"k"})
-    )
+    assert state_inventory(state) == Inventory(buckets=frozenset({"a", "b"}), keys=frozenset({"k"}))
 
 
 @pytest.fixture

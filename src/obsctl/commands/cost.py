@@ -48,7 +48,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def _usage(args: argparse.Namespace) -> Any:
     """The explicit usage (file or preset), validated; None when neither flag is given."""
-    from obsctl.cost.usage import load_usage, preset
+    from obsctl.cost.usage_file import load_usage, preset
 
     if args.usage is not None and args.preset is not None:
         raise UsageError(
@@ -63,7 +63,7 @@ def _usage(args: argparse.Namespace) -> Any:
 
 
 def _plan_json(args: argparse.Namespace) -> dict[str, Any]:
-    from obsctl.cost.plan import read_plan
+    from obsctl.model import read_plan
 
     if args.plan_json is not None:
         return read_plan(args.plan_json)
@@ -74,21 +74,22 @@ def _plan_json(args: argparse.Namespace) -> dict[str, Any]:
 
 def run(args: argparse.Namespace) -> int:
     from obsctl.cost.model import compare, estimate, region_of
-    from obsctl.cost.plan import inventory_from_plan
-    from obsctl.cost.prices import load_price_book
+    from obsctl.cost.price_file import load_price_book
     from obsctl.cost.render import renderer
-    from obsctl.cost.usage import preset
+    from obsctl.cost.usage_file import preset
+    from obsctl.model import plan_stack
 
     usage = _usage(args)
     if args.out is not None and not args.out.parent.is_dir():
         raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist.")
-    inventory = inventory_from_plan(_plan_json(args))
+    source = str(args.plan_json) if args.plan_json is not None else "the plan"
+    stack = plan_stack(_plan_json(args), source)
     if usage is None:
-        environment = inventory.environment or args.env
+        environment = stack.environment or args.env
         usage = preset("small" if environment == "dev" else "medium")
-    prices = load_price_book().region(region_of(inventory, usage))
-    comparison = compare(inventory, usage, prices) if args.compare else None
-    result = comparison.estimate if comparison is not None else estimate(inventory, usage, prices)
+    prices = load_price_book().region(region_of(stack, usage))
+    comparison = compare(stack, usage, prices) if args.compare else None
+    result = comparison.estimate if comparison is not None else estimate(stack, usage, prices)
     text = renderer(args.format)(result, comparison, verbose=getattr(args, "verbose", False))
     if args.out is None:
         sys.stdout.write(text)

@@ -24,7 +24,7 @@ from obsctl.commands.common import (
 from obsctl.errors import UsageError
 
 if TYPE_CHECKING:
-    from obsctl.contract import StackContract
+    from obsctl.model.contract import StackContract
     from obsctl.terraform.plansummary import PlanSummary
     from obsctl.terraform.runner import Completed
     from obsctl.values import ValuesOptions

@@ -24,7 +24,7 @@ from obsctl.commands.common import add_env_arguments, add_json_argument
 from obsctl.errors import UsageError
 
 if TYPE_CHECKING:
-    from obsctl.contract import StackContract
+    from obsctl.model.contract import StackContract
     from obsctl.values import ValuesOptions
 
 
@@ -231,7 +231,7 @@ def _load_contract(args: argparse.Namespace) -> StackContract:
 
 
 def _read_contract_file(path: Path, args: argparse.Namespace) -> StackContract:
-    from obsctl.contract import StackContract
+    from obsctl.model.contract import StackContract
 
     try:
         outputs = json.loads(path.read_text(encoding="utf-8"))

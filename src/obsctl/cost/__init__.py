@@ -1,15 +1,21 @@
 """`obsctl cost`: the monthly cost of a planned stack, lifecycle-aware.
 
-plan.py      the plan JSON -> Inventory (buckets, rules, keys, tables, trails, alarms, region)
-usage.py     the usage file and presets -> Usage (telemetry volumes, validated)
-prices.py    the dated price file -> RegionPrices (every price with its sources)
-workload.py  Usage -> the object streams each bucket receives
-lifecycle.py S3 lifecycle semantics: one object's life through the storage classes
+The plan is read once into a `Stack` (obsctl.model: buckets and their lifecycle rules, keys,
+tables, trails, alarms, region, retention); this package prices it.
+
+usage.py     Usage: telemetry volumes, every field with its unit, bounds and source
+usage_file.py  the usage file and presets -> Usage, validated with clear errors
+prices.py    the typed prices; price_file.py: the dated price file -> PriceBook (with sources)
+streams.py   object streams, what a bucket receives
+workload.py  Usage -> the streams of each app's data store (side_workloads.py: ruler,
+             alertmanager, admin, access logs, audit trail)
+timeline.py  one object's life through the storage classes under a lifecycle policy
 s3.py        streams x lifecycle -> S3 quantities and line items
 services.py  KMS, DynamoDB, CloudTrail and CloudWatch line items
 model.py     estimate() and compare(): the whole stack
-render.py    table, JSON, Markdown; html.py: one self-contained page with an SVG chart
-docgen.py    regenerates the tables of docs/cost.md
+render.py    table, JSON, Markdown; html.py: one self-contained page with an SVG chart;
+             text.py: the formatting both share
+(scripts/cost_docs.py regenerates the tables of docs/cost.md.)
 """
 
 from __future__ import annotations
@@ -17,25 +23,24 @@ from __future__ import annotations
 from pathlib import Path
 
 from obsctl.cost.model import Comparison, Estimate, compare, estimate, region_of
-from obsctl.cost.plan import Inventory, inventory_from_plan, read_plan
-from obsctl.cost.prices import PriceBook, RegionPrices, load_price_book
-from obsctl.cost.usage import Usage, load_usage, preset
+from obsctl.cost.price_file import load_price_book
+from obsctl.cost.prices import PriceBook, RegionPrices
+from obsctl.cost.usage import Usage
+from obsctl.cost.usage_file import load_usage, preset
+from obsctl.model import plan_stack, read_plan
 
 __all__ = [
     "Comparison",
     "Estimate",
-    "Inventory",
     "PriceBook",
     "RegionPrices",
     "Usage",
     "compare",
     "estimate",
     "estimate_plan",
-    "inventory_from_plan",
     "load_price_book",
     "load_usage",
     "preset",
-    "read_plan",
     "region_of",
 ]
 
@@ -44,6 +49,6 @@ def estimate_plan(
     plan_path: Path, usage: Usage, *, with_naive: bool = False
 ) -> Comparison | Estimate:
     """Read a plan JSON file and price it: the whole pipeline after the plan exists."""
-    inventory = inventory_from_plan(read_plan(plan_path))
-    prices = load_price_book().region(region_of(inventory, usage))
-    return compare(inventory, usage, prices) if with_naive else estimate(inventory, usage, prices)
+    stack = plan_stack(read_plan(plan_path), source=str(plan_path))
+    prices = load_price_book().region(region_of(stack, usage))
+    return compare(stack, usage, prices) if with_naive else estimate(stack, usage, prices)

@@ -7,13 +7,14 @@ from html import escape
 from typing import Any
 
 from obsctl.cost.model import Comparison, Estimate
-from obsctl.cost.render import NAIVE, class_order, headline, line_text, money, percent
+from obsctl.cost.text import NAIVE, class_order, headline, line_text, money, percent
 from obsctl.cost.units import MONTH_DAYS
 
 APP_COLORS = {
     "mimir": "#f2a33a",
     "loki": "#3a8ef2",
     "tempo": "#4fb286",
+    "shared": "#d16f9e",
     "operations": "#8a6fd1",
     "other": "#9aa0a6",
 }

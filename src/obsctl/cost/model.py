@@ -1,8 +1,9 @@
 """The cost model: the steady-state monthly cost of a planned stack under a usage, in a region.
 
-`estimate(inventory, usage, prices)` is a pure function. It builds each bucket's object streams
-from the usage (`workload.py`), runs them through the bucket's lifecycle rules (`s3.py`), then
-prices the keys, tables, trails and alarms (`services.py`). `compare()` adds the same volume in a
+`estimate(stack, usage, prices)` is a pure function of the planned `Stack` (obsctl.model): it
+builds each bucket's object streams from the usage (`workload.py`), runs them through the
+bucket's lifecycle rules (`s3.py`), then prices the keys, tables, trails and alarms
+(`services.py`). Only what the plan creates is priced. `compare()` adds the same volume in a
 naive configuration: everything in S3 Standard, no Bucket Key.
 """
 
@@ -13,7 +14,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from obsctl.cost.bill import S3, SERVICES, LineItem
-from obsctl.cost.plan import OPERATIONS, OTHER, TELEMETRY_APPS, Bucket, Inventory, Trail
 from obsctl.cost.prices import ARCHIVE_CLASSES, RegionPrices
 from obsctl.cost.s3 import BucketQuantities, bucket_quantities, s3_lines
 from obsctl.cost.services import (
@@ -24,13 +24,16 @@ from obsctl.cost.services import (
     request_metric_lines,
     table_lines,
 )
-from obsctl.cost.units import KB
+from obsctl.cost.side_workloads import access_logs, audit_logs
+from obsctl.cost.streams import BucketWorkload
+from obsctl.cost.units import KB, UNBOUNDED_HORIZON_DAYS
 from obsctl.cost.usage import DynamoAppUsage, Usage
-from obsctl.cost.workload import BucketWorkload, access_logs, audit_logs, telemetry_workload
+from obsctl.cost.workload import telemetry_workload
 from obsctl.errors import UsageError
+from obsctl.model import OPERATIONS, OTHER, SHARED, STORAGE_APPS
+from obsctl.model.stack import Bucket, Stack, Trail
 
-APP_ORDER = (*TELEMETRY_APPS, OPERATIONS, OTHER)
-DEFAULT_RETENTION_DAYS = {"mimir": 395.0, "loki": 31.0, "tempo": 14.0}  # the s3-kms defaults
+APP_ORDER = (*STORAGE_APPS, SHARED, OPERATIONS, OTHER)
 
 
 @dataclass(frozen=True)
@@ -113,10 +116,10 @@ class Comparison:
         return self.naive.total - self.estimate.total
 
 
-def naive_inventory(inventory: Inventory) -> Inventory:
+def naive_stack(stack: Stack) -> Stack:
     """The same stack with no storage-class transitions and no Bucket Key (expirations kept)."""
     return replace(
-        inventory,
+        stack,
         buckets=tuple(
             replace(
                 bucket,
@@ -127,9 +130,11 @@ def naive_inventory(inventory: Inventory) -> Inventory:
                         replace(rule, transitions=(), noncurrent_transitions=())
                         for rule in bucket.lifecycle.rules
                     ),
-                ),
+                )
+                if bucket.lifecycle is not None
+                else None,
             )
-            for bucket in inventory.buckets
+            for bucket in stack.buckets
         ),
     )
 
@@ -142,28 +147,29 @@ class _Notes:
         self.items[text] = None
 
 
-def _retention(inventory: Inventory, usage: Usage, notes: _Notes) -> dict[str, float]:
-    """Retention per app: the usage's, else the plan's settings output, else the module's."""
+def _retention(stack: Stack, usage: Usage, notes: _Notes) -> dict[str, float]:
+    """Retention per app: the usage's, else what the stack's contract says the env asks for."""
     chosen = {}
-    for app in TELEMETRY_APPS:
+    for app in STORAGE_APPS:
         configured = getattr(usage, app).retention_days
+        planned = stack.retention(app)
         if configured is not None:
             chosen[app] = configured
-        elif app in inventory.retention_days:
-            chosen[app] = inventory.retention_days[app]
-            notes.add(f"{app} retention ({chosen[app]:g} days) comes from the plan's settings.")
+        elif planned is not None:
+            chosen[app] = float(planned)
+            notes.add(f"{app} retention ({planned:g} days) comes from the plan's stack contract.")
         else:
-            chosen[app] = DEFAULT_RETENTION_DAYS[app]
+            chosen[app] = UNBOUNDED_HORIZON_DAYS
             notes.add(
-                f"{app} retention ({chosen[app]:g} days) is the module default: neither the "
-                "usage nor the plan sets it."
+                f"{app} retention is unknown: neither the usage nor the plan's stack contract "
+                f"sets it; its data is priced as kept {UNBOUNDED_HORIZON_DAYS:g} days."
             )
     return chosen
 
 
-def region_of(inventory: Inventory, usage: Usage) -> str:
+def region_of(stack: Stack, usage: Usage) -> str:
     """The region to price: the plan's, else the usage file's, else a UsageError."""
-    region = inventory.region or usage.region
+    region = stack.region or usage.region
     if region is None:
         raise UsageError(
             "The plan does not name its region and the usage file sets none.",
@@ -237,21 +243,20 @@ def _tags(citation: str) -> list[str]:
     return [tag.strip("[]") for tag in citation.split()]
 
 
-def estimate(
-    inventory: Inventory, usage: Usage, prices: RegionPrices, *, naive: bool = False
-) -> Estimate:
-    """The monthly cost of `inventory` under `usage` at `prices`; `naive=True` prices the same
-    volume with everything in S3 Standard and no Bucket Key."""
+def estimate(stack: Stack, usage: Usage, prices: RegionPrices, *, naive: bool = False) -> Estimate:
+    """The monthly cost of what `stack` plans under `usage` at `prices`; `naive=True` prices
+    the same volume with everything in S3 Standard and no Bucket Key."""
     if naive:
-        inventory = naive_inventory(inventory)
-    notes = _Notes(inventory.notes)
-    retention = _retention(inventory, usage, notes)
+        stack = naive_stack(stack)
+    notes = _Notes(stack.notes)
+    retention = _retention(stack, usage, notes)
     rules = prices.rules.s3
-    audit_targets = {trail.target_bucket for trail in inventory.trails if trail.target_bucket}
-    log_targets = {bucket.access_log_target for bucket in inventory.buckets}
+    planned = [bucket for bucket in stack.buckets if bucket.address]
+    audit_targets = {trail.target_bucket for trail in stack.trails if trail.target_bucket}
+    log_targets = {bucket.access_log_target for bucket in planned}
     results: dict[str, BucketQuantities] = {}
     fed: list[Bucket] = []  # buckets whose volume depends on the others' requests
-    for bucket in inventory.buckets:
+    for bucket in planned:
         if bucket.name in audit_targets or bucket.name in log_targets:
             fed.append(bucket)
             continue
@@ -264,10 +269,10 @@ def estimate(
             )
         results[bucket.name] = bucket_quantities(bucket, workload, rules)
 
-    events = _data_events(inventory.trails, results)
+    events = _data_events(stack.trails, results)
     for bucket in sorted(fed, key=lambda item: item.name in log_targets):  # audit first
         if bucket.name in audit_targets:
-            trails = {trail.name: trail for trail in inventory.trails}
+            trails = {trail.name: trail for trail in stack.trails}
             mine = [name for name, trail in trails.items() if trail.target_bucket == bucket.name]
             total = sum(count for _, trail, _, count in events if trail in mine)
             workload = audit_logs(total, trails[mine[0]].key_prefix, usage.operations)
@@ -295,13 +300,15 @@ def estimate(
         lines += s3_lines(result, prices, standard_rate)
         kms_requests.append((result.bucket.app, result.bucket.name, result.kms_calls(reduction)))
 
-    for key in inventory.keys:
-        lines += key_lines(key, prices, usage.kms.key_age_days)
+    for key in stack.keys:
+        if key.address:
+            lines += key_lines(key, prices, usage.kms.key_age_days)
 
+    tables = [table for table in stack.tables if table.address]
     tables_per_app: dict[str, int] = defaultdict(int)
-    for table in inventory.tables:
+    for table in tables:
         tables_per_app[table.app] += 1
-    for table in inventory.tables:
+    for table in tables:
         app_usage = getattr(usage.dynamodb, table.app, None)
         if app_usage is None:
             notes.add(f"{table.name}: no DynamoDB usage for app {table.app}; only fixed costs.")
@@ -320,7 +327,7 @@ def estimate(
             lines += request_metric_lines(
                 bucket.app, bucket.name, bucket.request_metric_filters, prices
             )
-    for alarm in inventory.alarms:
+    for alarm in stack.alarms:
         lines += alarm_lines(alarm, prices)
 
     recalled = sorted(
@@ -334,10 +341,10 @@ def estimate(
     return Estimate(
         region=prices.region,
         region_name=prices.name,
-        region_source=inventory.region_source,
+        region_source=stack.region_source,
         as_of=prices.as_of,
         usage_name=usage.name,
-        environment=inventory.environment,
+        environment=stack.environment,
         lines=tuple(lines),
         streams=tuple(detail for result in results.values() for detail in _stream_details(result)),
         workloads={name: result.workload.description for name, result in results.items()},
@@ -345,8 +352,8 @@ def estimate(
     )
 
 
-def compare(inventory: Inventory, usage: Usage, prices: RegionPrices) -> Comparison:
+def compare(stack: Stack, usage: Usage, prices: RegionPrices) -> Comparison:
     return Comparison(
-        estimate=estimate(inventory, usage, prices),
-        naive=estimate(inventory, usage, prices, naive=True),
+        estimate=estimate(stack, usage, prices),
+        naive=estimate(stack, usage, prices, naive=True),
     )

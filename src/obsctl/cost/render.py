@@ -1,7 +1,7 @@
 """Renderers: a terminal table, JSON for scripts, Markdown for a pull-request comment.
 
 Every renderer takes an `Estimate` and, with --compare, the `Comparison` it belongs to. The HTML
-page lives in `html.py`.
+page lives in `html.py`; the formatting both share, in `text.py`.
 """
 
 from __future__ import annotations
@@ -12,50 +12,12 @@ from dataclasses import asdict
 from typing import Any
 
 from obsctl.cost.bill import LineItem
+from obsctl.cost.html import render_html
 from obsctl.cost.model import Comparison, Estimate
-from obsctl.cost.prices import BILLING_CLASSES
+from obsctl.cost.text import NAIVE, class_order, headline, line_text, money, percent, quantity
 from obsctl.cost.units import MONTH_DAYS
 
 FORMATS = ("table", "json", "markdown", "html")
-NAIVE = "everything in S3 Standard, no Bucket Key"
-
-
-def money(usd: float) -> str:
-    return f"{usd:,.2f}"
-
-
-def percent(part: float, whole: float) -> str:
-    return f"{100.0 * part / whole:.0f}%" if whole else "-"
-
-
-def quantity(value: float) -> str:
-    if value >= 100:
-        return f"{value:,.0f}"
-    return f"{value:,.2f}" if value >= 1 else f"{value:.4g}"
-
-
-def headline(estimate: Estimate) -> str:
-    env = f"{estimate.environment} plan" if estimate.environment else "plan"
-    return (
-        f"{env} in {estimate.region} ({estimate.region_name}), usage: {estimate.usage_name}, "
-        f"prices as of {estimate.as_of}"
-    )
-
-
-def class_order(classes: Any) -> list[str]:
-    return sorted(classes, key=lambda cls: (BILLING_CLASSES.index(cls), cls))
-
-
-def line_text(line: LineItem) -> str:
-    cls = (
-        f" {line.storage_class}"
-        if line.storage_class and line.storage_class not in line.item
-        else ""
-    )
-    rate = f"${line.rate:g}" + (f" per {line.per:,.0f}" if line.per != 1 else "")
-    return f"{line.item}{cls}: {quantity(line.quantity)} {line.unit} at {rate} = {money(line.usd)}"
-
-
 # --------------------------------------------------------------------------------------------
 # Terminal table
 
@@ -246,8 +208,6 @@ def render_markdown(estimate: Estimate, comparison: Comparison | None = None, **
 
 
 def renderer(name: str) -> Callable[..., str]:
-    from obsctl.cost.html import render_html
-
     return {
         "table": render_table,
         "json": render_json,

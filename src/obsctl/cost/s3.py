@@ -3,7 +3,7 @@
 With N objects written per day and each living T days, N x T of them exist at any time, spread
 uniformly over their ages; the GB stored in a class is therefore N x size x (days an object spends
 in that class). Requests, transitions and early-deletion charges follow from the same life
-(`lifecycle.timeline`).
+(`timeline.timeline`).
 """
 
 from __future__ import annotations
@@ -12,8 +12,6 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from obsctl.cost.bill import S3, Bill, LineItem
-from obsctl.cost.lifecycle import Lifecycle, Timeline, timeline
-from obsctl.cost.plan import Bucket
 from obsctl.cost.prices import (
     ARCHIVE_CLASSES,
     INTELLIGENT_TIERING,
@@ -25,8 +23,11 @@ from obsctl.cost.prices import (
     RegionPrices,
     S3Rules,
 )
+from obsctl.cost.streams import BucketWorkload, ObjectStream
+from obsctl.cost.timeline import Timeline, timeline
 from obsctl.cost.units import GB, MONTH_DAYS
-from obsctl.cost.workload import BucketWorkload, ObjectStream
+from obsctl.model.lifecycle import Lifecycle
+from obsctl.model.stack import Bucket
 
 
 def _per_class() -> dict[str, float]:
@@ -186,7 +187,12 @@ def bucket_quantities(bucket: Bucket, workload: BucketWorkload, rules: S3Rules) 
         bucket=bucket,
         workload=workload,
         streams=[
-            (stream, stream_quantities(stream, bucket.lifecycle, bucket.versioning, rules))
+            (
+                stream,
+                stream_quantities(
+                    stream, bucket.lifecycle or Lifecycle(), bucket.versioning, rules
+                ),
+            )
             for stream in workload.streams
         ],
         lists=workload.list_requests_per_day * MONTH_DAYS,

@@ -5,10 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from obsctl.cost.bill import CLOUDTRAIL, CLOUDWATCH, DYNAMODB, KMS, Bill, LineItem
-from obsctl.cost.plan import Alarm, Key, Scaling, Table
 from obsctl.cost.prices import RegionPrices
 from obsctl.cost.units import DAY_SECONDS, MONTH_DAYS, MONTH_HOURS
 from obsctl.cost.usage import DynamoAppUsage
+from obsctl.model.stack import Alarm, Key, Scaling, Table
+
+DEFAULT_ROTATION_DAYS = 365  # KMS rotates yearly unless a key sets another period [AWS-KMS-ROT]
 
 
 def billed_rotations(key: Key, cap: int, key_age_days: float | None) -> int:
@@ -18,7 +20,7 @@ def billed_rotations(key: Key, cap: int, key_age_days: float | None) -> int:
         return 0
     if key_age_days is None:
         return cap
-    return min(cap, int(key_age_days // key.rotation_period_days))
+    return min(cap, int(key_age_days // (key.rotation_period_days or DEFAULT_ROTATION_DAYS)))
 
 
 def key_lines(key: Key, prices: RegionPrices, key_age_days: float | None) -> list[LineItem]:

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
-from dataclasses import dataclass
 
-from obsctl.cost.units import GB, KB, MB, MONTH_DAYS
+from obsctl.cost.side_workloads import admin_objects, alertmanager_state, rule_groups
+from obsctl.cost.streams import BucketWorkload, ObjectStream
+from obsctl.cost.units import GB, KB, MB
 from obsctl.cost.usage import (
-    ConfigUsage,
     LokiUsage,
     MimirUsage,
-    OperationsUsage,
     TempoUsage,
     Usage,
 )
@@ -31,26 +30,24 @@ LOKI_TENANT = "fake/"
 TEMPO_TENANT = "single-tenant/"
 
 
-@dataclass(frozen=True)
-class ObjectStream:
-    name: str
-    prefix: str  # key prefix: lifecycle rules whose prefix it starts with apply
-    objects_per_day: float
-    object_bytes: float
-    app_days: float | None  # the app deletes or replaces each object at this age (None: never)
-    app_deletes: bool = True  # a DELETE request (False: replaced by a new object, or expired)
-    put_billed: bool = True  # False for S3 log delivery, which costs no requests
-    read_bytes_per_month: float = 0.0
-    read_request_bytes: float | None = None  # None: every GET reads a whole object
-    read_window_days: float | None = None  # reads hit objects younger than this (None: any)
-    polls_per_day: float = 0.0  # GETs of every current object per day
-
-
-@dataclass(frozen=True)
-class BucketWorkload:
-    streams: tuple[ObjectStream, ...] = ()
-    list_requests_per_day: float = 0.0
-    description: str = ""
+def _index(
+    name: str,
+    prefix: str,
+    tenants: float,
+    rewrites_per_day: float,
+    listed_blocks: float,
+    kb_per_block: float,
+) -> ObjectStream:
+    """A per-tenant index of blocks the app rewrites in place `rewrites_per_day` times a day
+    (every tenant's index lists at least one block)."""
+    return ObjectStream(
+        name=name,
+        prefix=prefix,
+        objects_per_day=tenants * rewrites_per_day,
+        object_bytes=max(1.0, listed_blocks / tenants) * kb_per_block * KB,
+        app_days=1.0 / rewrites_per_day,
+        app_deletes=False,
+    )
 
 
 def _block_objects(block_bytes: float, max_segment: float) -> tuple[int, float]:
@@ -127,13 +124,13 @@ def mimir_blocks(usage: MimirUsage, retention_days: float) -> BucketWorkload:
     listed = tenants * (kept + 2.0 * replaced_after + 12.0 * usage.ingesters * replaced_after)
     rewrites = MINUTES_PER_DAY / usage.bucket_index_interval_minutes
     streams.append(
-        ObjectStream(
-            name="bucket-index.json.gz (rewritten by the compactor)",
-            prefix=MIMIR_TENANT,
-            objects_per_day=tenants * rewrites,
-            object_bytes=max(1.0, listed / tenants) * usage.bucket_index_kb_per_block * KB,
-            app_days=1.0 / rewrites,
-            app_deletes=False,
+        _index(
+            "bucket-index.json.gz (rewritten by the compactor)",
+            MIMIR_TENANT,
+            tenants,
+            rewrites,
+            listed,
+            usage.bucket_index_kb_per_block,
         )
     )
     return BucketWorkload(
@@ -288,13 +285,13 @@ def tempo_traces(usage: TempoUsage, retention_days: float) -> BucketWorkload:
     rewrites = MINUTES_PER_DAY / usage.blocklist_poll_minutes
     listed = compacted_blocks * retention_days + new_blocks * new_age
     streams.append(
-        ObjectStream(
-            name="tenant index.json.gz (rewritten each poll)",
-            prefix=TEMPO_TENANT,
-            objects_per_day=tenants * rewrites,
-            object_bytes=max(1.0, listed / tenants) * usage.tenant_index_kb_per_block * KB,
-            app_days=1.0 / rewrites,
-            app_deletes=False,
+        _index(
+            "tenant index.json.gz (rewritten each poll)",
+            TEMPO_TENANT,
+            tenants,
+            rewrites,
+            listed,
+            usage.tenant_index_kb_per_block,
         )
     )
     return BucketWorkload(
@@ -307,113 +304,6 @@ def tempo_traces(usage: TempoUsage, retention_days: float) -> BucketWorkload:
     )
 
 
-def _rule_groups(groups: float, config: ConfigUsage) -> BucketWorkload:
-    if groups <= 0:
-        return BucketWorkload(description="no rule groups")
-    polls = MINUTES_PER_DAY / config.ruler_poll_minutes
-    return BucketWorkload(
-        streams=(
-            ObjectStream(
-                name="rule groups",
-                prefix="",
-                objects_per_day=groups * config.rule_updates_per_day,
-                object_bytes=config.rule_group_kb * KB,
-                app_days=1.0 / config.rule_updates_per_day,
-                app_deletes=False,
-                polls_per_day=config.rulers * polls,
-            ),
-        ),
-        list_requests_per_day=config.rulers * polls,
-        description=f"{groups:,.0f} rule groups polled every {config.ruler_poll_minutes:g} min",
-    )
-
-
-def alertmanager_state(tenants: int, config: ConfigUsage) -> BucketWorkload:
-    rewrites = MINUTES_PER_DAY / config.alertmanager_persist_minutes
-    return BucketWorkload(
-        streams=(
-            ObjectStream(
-                name="alertmanager state (rewritten each persist interval)",
-                prefix="",
-                objects_per_day=tenants * rewrites,
-                object_bytes=config.alertmanager_state_kb * KB,
-                app_days=1.0 / rewrites,
-                app_deletes=False,
-            ),
-        ),
-        description=f"{tenants} tenant state(s) every {config.alertmanager_persist_minutes:g} min",
-    )
-
-
-def admin_objects(config: ConfigUsage) -> BucketWorkload:
-    if config.admin_objects <= 0:
-        return BucketWorkload(description="no admin objects")
-    return BucketWorkload(
-        streams=(
-            ObjectStream(
-                name="enterprise admin objects",
-                prefix="",
-                objects_per_day=config.admin_objects * config.rule_updates_per_day,
-                object_bytes=config.admin_object_kb * KB,
-                app_days=1.0 / config.rule_updates_per_day,
-                app_deletes=False,
-            ),
-        ),
-        description=f"{config.admin_objects:,.0f} admin objects",
-    )
-
-
-def access_logs(requests_per_month: float, prefix: str, usage: OperationsUsage) -> BucketWorkload:
-    """One record per request to the logged buckets; S3 bills no requests for log delivery."""
-    if requests_per_month <= 0:
-        return BucketWorkload(description="no logged requests")
-    bytes_per_day = requests_per_month / MONTH_DAYS * usage.access_log_record_bytes
-    size = usage.access_log_object_kb * KB
-    return BucketWorkload(
-        streams=(
-            ObjectStream(
-                name="server access log objects",
-                prefix=prefix,
-                objects_per_day=bytes_per_day / size,
-                object_bytes=size,
-                app_days=None,
-                app_deletes=False,
-                put_billed=False,
-            ),
-        ),
-        description=f"{requests_per_month:,.0f} logged requests/month",
-    )
-
-
-def audit_logs(events_per_month: float, prefix: str, usage: OperationsUsage) -> BucketWorkload:
-    """CloudTrail delivers a compressed log file every few minutes and a digest every hour."""
-    if events_per_month <= 0:
-        return BucketWorkload(description="no data events")
-    files = MINUTES_PER_DAY / usage.audit_delivery_minutes
-    bytes_per_day = events_per_month / MONTH_DAYS * usage.audit_event_bytes
-    return BucketWorkload(
-        streams=(
-            ObjectStream(
-                name="CloudTrail log files",
-                prefix=prefix,
-                objects_per_day=files,
-                object_bytes=bytes_per_day / files,
-                app_days=None,
-                app_deletes=False,
-            ),
-            ObjectStream(
-                name="CloudTrail digest files",
-                prefix=prefix,
-                objects_per_day=24.0,
-                object_bytes=1.0 * KB,
-                app_days=None,
-                app_deletes=False,
-            ),
-        ),
-        description=f"{events_per_month:,.0f} data events/month",
-    )
-
-
 def telemetry_workload(
     app: str, store: str | None, usage: Usage, retention: Callable[[str], float]
 ) -> BucketWorkload | None:
@@ -422,8 +312,8 @@ def telemetry_workload(
         ("mimir", "blocks"): lambda: mimir_blocks(usage.mimir, retention("mimir")),
         ("loki", "chunks"): lambda: loki_chunks(usage.loki, retention("loki")),
         ("tempo", "traces"): lambda: tempo_traces(usage.tempo, retention("tempo")),
-        ("mimir", "ruler"): lambda: _rule_groups(usage.mimir.rule_groups, usage.config),
-        ("loki", "ruler"): lambda: _rule_groups(usage.loki.rule_groups, usage.config),
+        ("mimir", "ruler"): lambda: rule_groups(usage.mimir.rule_groups, usage.config),
+        ("loki", "ruler"): lambda: rule_groups(usage.loki.rule_groups, usage.config),
         ("mimir", "alertmanager"): lambda: alertmanager_state(usage.mimir.tenants, usage.config),
         ("loki", "admin"): lambda: admin_objects(usage.config),
     }

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values.inputs import Rendered
 from obsctl.values.naming import ROLE_ARN_ANNOTATION, ServiceAccount, service_accounts
 

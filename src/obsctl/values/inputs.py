@@ -6,7 +6,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from obsctl.contract import ContractError, Role, StackContract
+from obsctl.model.contract import ContractError, Role, StackContract
 from obsctl.values.merge import deep_merge
 from obsctl.values.options import ChartSpec, ValuesOptions
 from obsctl.values.s3 import hours

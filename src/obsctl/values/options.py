@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from types import MappingProxyType
 from typing import Any, Literal
 
-from obsctl.contract import APPS
 from obsctl.errors import UsageError
+from obsctl.model.contract import APPS
 
 TempoChart = Literal["distributed", "monolithic"]
 OutputFormat = Literal["helm", "config"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values.identity import chart_accounts
 from obsctl.values.inputs import Rendered
 from obsctl.values.naming import loki_push_endpoint, mimir_push_endpoint, otlp_endpoints

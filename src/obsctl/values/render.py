@@ -6,8 +6,8 @@ from __future__ import annotations
 import dataclasses
 from typing import Any
 
-from obsctl.contract import STORAGE_APPS, StackContract
 from obsctl.errors import UsageError
+from obsctl.model.contract import STORAGE_APPS, StackContract
 from obsctl.values import grafana, loki, mimir, tempo
 from obsctl.values.identity import Binding, IdentityProblem, bindings, identity_problems
 from obsctl.values.inputs import AppInputs, Rendered, app_inputs

@@ -8,7 +8,7 @@ from typing import Any
 
 import yaml
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values.inputs import Rendered
 from obsctl.values.options import ValuesOptions
 from obsctl.values.readme import APP_TITLES, origin, readme_text

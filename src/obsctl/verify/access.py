@@ -15,9 +15,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from obsctl.contract import STORAGE_APPS
+from obsctl.model.contract import STORAGE_APPS
+from obsctl.model.stack import Role, Stack
 from obsctl.verify.collect import LiveStack, RoleLive
-from obsctl.verify.expected import ExpectedRole, ExpectedStack
 from obsctl.verify.policy import Principal, Statement, parse
 
 BUCKET_ACTIONS = (
@@ -96,10 +96,10 @@ class Store:
         return [(a, self.arn, self.name) for a in actions]
 
 
-def stores(expected: ExpectedStack) -> list[Store]:
+def stores(expected: Stack) -> list[Store]:
     found = [
         Store(
-            (bucket.group,) if bucket.telemetry else ("operations",),
+            (bucket.app,) if bucket.telemetry else ("operations",),
             "bucket",
             bucket.name,
             bucket.arn,
@@ -136,7 +136,7 @@ class RoleAccess:
     missing: list[str]  # one line per store lacking required actions
 
 
-def evaluate(expected: ExpectedStack, role: ExpectedRole, live: RoleLive) -> RoleAccess:
+def evaluate(expected: Stack, role: Role, live: RoleLive) -> RoleAccess:
     who = principal(live)
     allowed: dict[str, list[str]] = {}
     # (owner of the store, statement) -> actions and store labels it reaches
@@ -179,12 +179,12 @@ def _some(actions: list[str], shown: int = 4) -> str:
     return f"{', '.join(actions[:shown])} and {len(actions) - shown} more actions"
 
 
-def _missing(expected: ExpectedStack, role: ExpectedRole, who: Principal) -> list[str]:
+def _missing(expected: Stack, role: Role, who: Principal) -> list[str]:
     if role.app not in STORAGE_APPS:
         return []
     wanted: list[tuple[str, str, str]] = []
     for bucket in expected.buckets:
-        if bucket.group != role.app:
+        if bucket.app != role.app:
             continue
         needs = REQUIRED_BUCKET + (REQUIRED_TAGGING if role.app == "tempo" else ())
         wanted += [(a, bucket.arn + suffix, bucket.name + suffix) for a, suffix in needs]
@@ -202,7 +202,7 @@ def _missing(expected: ExpectedStack, role: ExpectedRole, who: Principal) -> lis
     return [f"cannot {', '.join(actions)} on {label}" for label, actions in lacking.items()]
 
 
-def matrix(expected: ExpectedStack, live: LiveStack) -> dict[str, RoleAccess]:
+def matrix(expected: Stack, live: LiveStack) -> dict[str, RoleAccess]:
     """Every role's access, for roles that exist and whose policies could be read."""
     found = {}
     for role in expected.roles:

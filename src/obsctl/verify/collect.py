@@ -15,8 +15,8 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from obsctl.model.stack import Stack
 from obsctl.verify.aws import Answer, ClientFactory, call, call_all_pages
-from obsctl.verify.expected import ExpectedStack
 
 # Snapshot field -> S3 read. Each answers a configuration or the code saying it is not set.
 BUCKET_READS = {
@@ -123,7 +123,7 @@ def decode_document(value: Any) -> dict[str, Any]:
     return loaded if isinstance(loaded, dict) else {}
 
 
-def collect(expected: ExpectedStack, clients: ClientFactory, workers: int = 16) -> LiveStack:
+def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveStack:
     """Snapshots of every bucket, key, role and table in `expected`, read concurrently."""
     s3, kms, iam = clients("s3"), clients("kms"), clients("iam")
     dynamodb = clients("dynamodb") if expected.tables else None

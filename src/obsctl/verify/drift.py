@@ -9,22 +9,20 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from obsctl.model.lifecycle import LifecycleRule
+from obsctl.model.stack import Bucket, Key, Role, Table
 from obsctl.verify.aws import Answer
 from obsctl.verify.collect import BucketLive, KeyLive, RoleLive, TableLive, decode_document
-from obsctl.verify.expected import ExpectedBucket, ExpectedKey, ExpectedRole, ExpectedTable
-from obsctl.verify.lifecycle import differences
-from obsctl.verify.model import Result, Subject, errored, failed, judged, passed
+from obsctl.verify.model import Result, Subject, errored, failed, judged, passed, subject
 from obsctl.verify.s3 import live_rules
 
 _LIST_FIELDS = ("Action", "NotAction", "Resource", "NotResource")
 
 
-def check_missing(subject: Subject, missing: bool) -> Result:
+def check_missing(about: Subject, missing: bool) -> Result:
     if missing:
-        return failed(
-            "drift.missing", subject, f"the {subject.kind} {subject.display} no longer exists"
-        )
-    return passed("drift.missing", subject, "exists")
+        return failed("drift.missing", about, f"the {about.kind} {about.display} no longer exists")
+    return passed("drift.missing", about, "exists")
 
 
 # -- documents -------------------------------------------------------------------------------
@@ -114,32 +112,55 @@ def tag_differences(expected: dict[str, str], live: dict[str, str]) -> list[str]
 
 
 def _tags_result(
-    subject: Subject, expected: dict[str, str] | None, answer: Answer, live: dict[str, str] | None
+    about: Subject, expected: dict[str, str] | None, answer: Answer, live: dict[str, str] | None
 ) -> Result | None:
     if expected is None:
         return None
     if live is None:
-        return errored("drift.tags", subject, f"could not read tags ({answer.describe_error()})")
+        return errored("drift.tags", about, f"could not read tags ({answer.describe_error()})")
     return judged(
-        "drift.tags", subject, tag_differences(expected, live), f"{len(expected)} tags as applied"
+        "drift.tags", about, tag_differences(expected, live), f"{len(expected)} tags as applied"
     )
 
 
 # -- per resource ----------------------------------------------------------------------------
 
 
-def check_bucket(bucket: ExpectedBucket, live: BucketLive) -> list[Result]:
-    if not bucket.in_state:
+def lifecycle_differences(
+    expected: tuple[LifecycleRule, ...], live: tuple[LifecycleRule, ...]
+) -> list[str]:
+    """What differs between the rules Terraform applied and the live ones, rule by rule."""
+    wanted = {rule.id: rule for rule in expected}
+    found = {rule.id: rule for rule in live}
+    problems = []
+    for rule_id, rule in wanted.items():
+        if rule_id not in found:
+            problems.append(f"rule {rule.describe()} is missing")
+        elif found[rule_id] != rule:
+            problems.append(
+                f"rule {rule_id} is {found[rule_id].describe()}, Terraform applied "
+                f"{rule.describe()}"
+            )
+    problems += [
+        f"rule {rule.describe()} is not in the configuration"
+        for rule_id, rule in found.items()
+        if rule_id not in wanted
+    ]
+    return problems
+
+
+def check_bucket(bucket: Bucket, live: BucketLive) -> list[Result]:
+    if not bucket.address:  # not in the state: nothing applied to compare with
         return []
     results: list[Result] = []
-    subject = bucket.subject
+    about = subject(bucket)
     tagging = live["tagging"]
     tags = (
         _tag_pairs(tagging.data.get("TagSet", []))
         if tagging.ok
         else ({} if tagging.error == "NoSuchTagSet" else None)
     )
-    if (result := _tags_result(subject, bucket.tags, tagging, tags)) is not None:
+    if (result := _tags_result(about, bucket.tags, tagging, tags)) is not None:
         results.append(result)
     if bucket.lifecycle is not None:
         rules = live_rules(live)
@@ -147,7 +168,7 @@ def check_bucket(bucket: ExpectedBucket, live: BucketLive) -> list[Result]:
             results.append(
                 errored(
                     "drift.lifecycle",
-                    subject,
+                    about,
                     f"could not read lifecycle rules ({live['lifecycle'].describe_error()})",
                 )
             )
@@ -155,8 +176,8 @@ def check_bucket(bucket: ExpectedBucket, live: BucketLive) -> list[Result]:
             results.append(
                 judged(
                     "drift.lifecycle",
-                    subject,
-                    differences(bucket.lifecycle, rules),
+                    about,
+                    lifecycle_differences(bucket.lifecycle.rules, rules),
                     f"{len(rules)} rules as applied",
                 )
             )
@@ -164,64 +185,63 @@ def check_bucket(bucket: ExpectedBucket, live: BucketLive) -> list[Result]:
     if policy.ok or policy.error == "NoSuchBucketPolicy":
         document = json.loads(policy.data["Policy"]) if policy.ok else None
         problems = document_differences("bucket policy", bucket.policy, document)
-        results.append(judged("drift.policies", subject, problems, "bucket policy as applied"))
+        results.append(judged("drift.policies", about, problems, "bucket policy as applied"))
     else:
         results.append(
             errored(
                 "drift.policies",
-                subject,
+                about,
                 f"could not read the bucket policy ({policy.describe_error()})",
             )
         )
     return results
 
 
-def check_key(key: ExpectedKey, live: KeyLive) -> list[Result]:
+def check_key(key: Key, live: KeyLive) -> list[Result]:
     results: list[Result] = []
-    subject = key.subject
+    about = subject(key)
     tags = (
         _tag_pairs(live.tags.data.get("Tags", []), "TagKey", "TagValue") if live.tags.ok else None
     )
-    if (result := _tags_result(subject, key.tags, live.tags, tags)) is not None:
+    if (result := _tags_result(about, key.tags, live.tags, tags)) is not None:
         results.append(result)
     if key.policy is not None:
         if live.policy.ok:
             document = json.loads(live.policy.data.get("Policy") or "{}")
             problems = document_differences("key policy", key.policy, document)
-            results.append(judged("drift.policies", subject, problems, "key policy as applied"))
+            results.append(judged("drift.policies", about, problems, "key policy as applied"))
         else:
             results.append(
                 errored(
                     "drift.policies",
-                    subject,
+                    about,
                     f"could not read the key policy ({live.policy.describe_error()})",
                 )
             )
-    if key.rotation_period and live.rotation.ok and live.rotation.data.get("KeyRotationEnabled"):
+    configured = key.rotation_period_days
+    if configured and live.rotation.ok and live.rotation.data.get("KeyRotationEnabled"):
         period = live.rotation.data.get("RotationPeriodInDays")
         problems = (
             []
-            if period in (None, key.rotation_period)
-            else [f"rotation period is {period} d, configured {key.rotation_period} d"]
+            if period in (None, configured)
+            else [f"rotation period is {period} d, configured {configured} d"]
         )
-        results.append(
-            judged("drift.settings", subject, problems, f"rotation every {key.rotation_period} d")
-        )
+        results.append(judged("drift.settings", about, problems, f"rotation every {configured} d"))
     return results
 
 
-def check_role(role: ExpectedRole, live: RoleLive) -> list[Result]:
+def check_role(role: Role, live: RoleLive) -> list[Result]:
     results: list[Result] = []
-    subject = role.subject
+    about = subject(role)
     if not live.role.ok:
         return [
             errored(
-                "drift.policies", subject, f"could not read the role ({live.role.describe_error()})"
+                "drift.policies", about, f"could not read the role ({live.role.describe_error()})"
             )
         ]
     data = live.role.data["Role"]
     tags = _tag_pairs(data.get("Tags", []))
-    if (result := _tags_result(subject, role.tags, live.role, tags)) is not None:
+    if (result := _tags_result(about, role.tags, live.role, tags)) is not None:
         results.append(result)
     if role.trust_policy is not None and role.inline is not None and role.managed is not None:
         problems = document_differences(
@@ -232,7 +252,7 @@ def check_role(role: ExpectedRole, live: RoleLive) -> list[Result]:
             results.append(
                 judged(
                     "drift.policies",
-                    subject,
+                    about,
                     problems,
                     "trust, inline and attached policies as applied",
                 )
@@ -242,7 +262,7 @@ def check_role(role: ExpectedRole, live: RoleLive) -> list[Result]:
             results.append(
                 errored(
                     "drift.policies",
-                    subject,
+                    about,
                     f"could not read its policies ({failed_read.describe_error()})",
                 )
             )
@@ -263,12 +283,12 @@ def check_role(role: ExpectedRole, live: RoleLive) -> list[Result]:
         )
     if role.trust_policy is not None:
         results.append(
-            judged("drift.settings", subject, settings, "session limit and boundary as configured")
+            judged("drift.settings", about, settings, "session limit and boundary as configured")
         )
     return results
 
 
-def _policy_set_differences(role: ExpectedRole, live: RoleLive) -> list[str]:
+def _policy_set_differences(role: Role, live: RoleLive) -> list[str]:
     assert role.inline is not None and role.managed is not None
     problems = []
     inline = {p.name: p.document for p in live.inline.data["Policies"]}
@@ -294,11 +314,11 @@ def _policy_set_differences(role: ExpectedRole, live: RoleLive) -> list[str]:
     return problems
 
 
-def check_table(table: ExpectedTable, live: TableLive) -> list[Result]:
+def check_table(table: Table, live: TableLive) -> list[Result]:
     results: list[Result] = []
-    subject = table.subject
+    about = subject(table)
     tags = _tag_pairs(live.tags.data.get("Tags", [])) if live.tags.ok else None
-    if (result := _tags_result(subject, table.tags, live.tags, tags)) is not None:
+    if (result := _tags_result(about, table.tags, live.tags, tags)) is not None:
         results.append(result)
     if table.table_class and live.describe.ok:
         found = (live.describe.data["Table"].get("TableClassSummary") or {}).get(
@@ -310,6 +330,6 @@ def check_table(table: ExpectedTable, live: TableLive) -> list[Result]:
             else [f"table class is {found}, configured {table.table_class}"]
         )
         results.append(
-            judged("drift.settings", subject, problems, f"table class {table.table_class}")
+            judged("drift.settings", about, problems, f"table class {table.table_class}")
         )
     return results

@@ -8,20 +8,14 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
-from obsctl.contract import StackContract
 from obsctl.errors import UsageError
+from obsctl.model import StackContract, read_stack
+from obsctl.model.stack import Bucket, Key, Role, Stack, Table
 from obsctl.verify import access, drift, dynamodb, iam, kms, lint, s3
 from obsctl.verify.aws import ClientFactory
 from obsctl.verify.catalogue import resolve_selector
 from obsctl.verify.collect import BucketLive, KeyLive, LiveStack, RoleLive, TableLive, collect
-from obsctl.verify.expected import (
-    ExpectedBucket,
-    ExpectedKey,
-    ExpectedRole,
-    ExpectedStack,
-    ExpectedTable,
-)
-from obsctl.verify.model import Report, Result, Status, Subject, errored
+from obsctl.verify.model import Report, Result, Status, Subject, errored, subject
 
 STATE_CONTROLS = ("drift.tags", "drift.lifecycle", "drift.policies", "drift.settings")
 
@@ -97,7 +91,7 @@ def verify_stack(
     warm = threading.Thread(target=lint.parliament, daemon=True) if needs_parliament else None
     if warm is not None:
         warm.start()  # parliament's ~1 s import overlaps the API reads
-    expected = ExpectedStack.build(contract, state)
+    expected = read_stack(contract, state)
     live = collect(expected, clients, options.workers)
     if warm is not None:
         warm.join()
@@ -120,7 +114,7 @@ def verify_stack(
 
 
 def evaluate(
-    expected: ExpectedStack, live: LiveStack, options: VerifyOptions
+    expected: Stack, live: LiveStack, options: VerifyOptions
 ) -> tuple[list[Result], dict[str, dict[str, list[str]]]]:
     """Every control on every resource (pure: snapshots in, results out)."""
     matrix = access.matrix(expected, live)
@@ -149,48 +143,48 @@ def evaluate(
     return final, rows
 
 
-def _bucket_results(stack: ExpectedStack, bucket: ExpectedBucket, live: BucketLive) -> list[Result]:
+def _bucket_results(stack: Stack, bucket: Bucket, live: BucketLive) -> list[Result]:
     # A resource that is gone fails drift.missing once; nothing else can be judged on it.
     if live.missing:
-        return [drift.check_missing(bucket.subject, True)]
+        return [drift.check_missing(subject(bucket), True)]
     return [
-        drift.check_missing(bucket.subject, False),
+        drift.check_missing(subject(bucket), False),
         *s3.check_bucket(bucket, live, stack),
         *drift.check_bucket(bucket, live),
     ]
 
 
-def _key_results(key: ExpectedKey, live: KeyLive) -> list[Result]:
+def _key_results(key: Key, live: KeyLive) -> list[Result]:
     if live.missing:
-        return [drift.check_missing(key.subject, True)]
+        return [drift.check_missing(subject(key), True)]
     return [
-        drift.check_missing(key.subject, False),
+        drift.check_missing(subject(key), False),
         *kms.check_key(key, live),
         *drift.check_key(key, live),
     ]
 
 
-def _table_results(stack: ExpectedStack, table: ExpectedTable, live: TableLive) -> list[Result]:
+def _table_results(stack: Stack, table: Table, live: TableLive) -> list[Result]:
     if live.missing:
-        return [drift.check_missing(table.subject, True)]
+        return [drift.check_missing(subject(table), True)]
     return [
-        drift.check_missing(table.subject, False),
+        drift.check_missing(subject(table), False),
         *dynamodb.check_table(table, live, stack),
         *drift.check_table(table, live),
     ]
 
 
 def _role_results(
-    stack: ExpectedStack,
-    role: ExpectedRole,
+    stack: Stack,
+    role: Role,
     live: RoleLive,
     matrix: dict[str, access.RoleAccess],
     options: VerifyOptions,
 ) -> list[Result]:
     if live.missing:
-        return [drift.check_missing(role.subject, True)]
+        return [drift.check_missing(subject(role), True)]
     results = [
-        drift.check_missing(role.subject, False),
+        drift.check_missing(subject(role), False),
         iam.check_trust_principal(stack, role, live),
         iam.check_trust_subjects(stack, role, live),
         iam.check_no_wildcard_action(role, live),
@@ -199,7 +193,7 @@ def _role_results(
     if _runs("iam.scoped-resources", options):
         results.append(iam.check_scoped_resources(role, live, lint.scopable_actions))
     else:
-        results.append(_placeholder("iam.scoped-resources", role.subject))
+        results.append(_placeholder("iam.scoped-resources", subject(role)))
     if role.name in matrix:
         results += [
             iam.check_cross_app(role, matrix[role.name]),
@@ -209,8 +203,8 @@ def _role_results(
         unread = live.inline if not live.inline.ok else live.attached
         why = f"could not read its policies ({unread.describe_error()})"
         results += [
-            errored("iam.no-cross-app-access", role.subject, why),
-            errored("iam.required-access", role.subject, why),
+            errored("iam.no-cross-app-access", subject(role), why),
+            errored("iam.required-access", subject(role), why),
         ]
     if _runs("iam.policy-lint", options):
         results += lint.check_role(role, live)

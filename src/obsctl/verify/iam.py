@@ -9,11 +9,11 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from obsctl.contract import STORAGE_APPS
+from obsctl.model.contract import STORAGE_APPS
+from obsctl.model.stack import Role, Stack
 from obsctl.verify.access import RoleAccess
 from obsctl.verify.collect import RoleLive, decode_document
-from obsctl.verify.expected import ExpectedRole, ExpectedStack
-from obsctl.verify.model import Result, errored, failed, judged
+from obsctl.verify.model import Result, errored, failed, judged, subject
 from obsctl.verify.policy import parse
 
 IRSA_ACTIONS = {"sts:assumerolewithwebidentity"}
@@ -48,20 +48,20 @@ def _conditions(statement: dict[str, Any], key: str) -> dict[str, list[str]]:
     return found
 
 
-def _unreadable_role(control_id: str, role: ExpectedRole, live: RoleLive) -> Result:
+def _unreadable_role(control_id: str, role: Role, live: RoleLive) -> Result:
     return errored(
-        control_id, role.subject, f"could not read the role ({live.role.describe_error()})"
+        control_id, subject(role), f"could not read the role ({live.role.describe_error()})"
     )
 
 
-def check_trust_principal(stack: ExpectedStack, role: ExpectedRole, live: RoleLive) -> Result:
+def check_trust_principal(stack: Stack, role: Role, live: RoleLive) -> Result:
     cid = "iam.trust-principal"
     if not live.role.ok:
         return _unreadable_role(cid, role, live)
     statements = trust_statements(live)
     allows = [(i, s) for i, s in enumerate(statements) if s.get("Effect") == "Allow"]
     if not allows:
-        return failed(cid, role.subject, "the trust policy allows nobody to assume the role")
+        return failed(cid, subject(role), "the trust policy allows nobody to assume the role")
     problems: list[str] = []
     for position, statement in allows:
         where = _label(statement, position)
@@ -82,7 +82,7 @@ def check_trust_principal(stack: ExpectedStack, role: ExpectedRole, live: RoleLi
         if role.identity != "pod_identity"
         else f"trusts only {POD_IDENTITY_SERVICE}"
     )
-    return judged(cid, role.subject, problems, ok)
+    return judged(cid, subject(role), problems, ok)
 
 
 def _irsa_principal(
@@ -123,7 +123,7 @@ def _pod_identity_principal(where: str, principal: dict[str, Any], actions: set[
     return problems
 
 
-def check_trust_subjects(stack: ExpectedStack, role: ExpectedRole, live: RoleLive) -> Result:
+def check_trust_subjects(stack: Stack, role: Role, live: RoleLive) -> Result:
     cid = "iam.trust-subjects"
     if not live.role.ok:
         return _unreadable_role(cid, role, live)
@@ -134,7 +134,7 @@ def check_trust_subjects(stack: ExpectedStack, role: ExpectedRole, live: RoleLiv
             problems += _pod_identity_conditions(_label(statement, position), statement, stack)
         return judged(
             cid,
-            role.subject,
+            subject(role),
             problems,
             f"aws:SourceAccount and aws:SourceArn of {stack.cluster_arn}",
         )
@@ -143,15 +143,13 @@ def check_trust_subjects(stack: ExpectedStack, role: ExpectedRole, live: RoleLiv
         problems += _irsa_conditions(_label(statement, position), statement, prefix, role)
     return judged(
         cid,
-        role.subject,
+        subject(role),
         problems,
         f"StringEquals sub {', '.join(role.trust_subjects)} and aud {STS_AUDIENCE}",
     )
 
 
-def _irsa_conditions(
-    where: str, statement: dict[str, Any], prefix: str, role: ExpectedRole
-) -> list[str]:
+def _irsa_conditions(where: str, statement: dict[str, Any], prefix: str, role: Role) -> list[str]:
     problems = []
     subjects = _conditions(statement, f"{prefix}:sub")
     audiences = _conditions(statement, f"{prefix}:aud")
@@ -179,9 +177,7 @@ def _irsa_conditions(
     return problems
 
 
-def _pod_identity_conditions(
-    where: str, statement: dict[str, Any], stack: ExpectedStack
-) -> list[str]:
+def _pod_identity_conditions(where: str, statement: dict[str, Any], stack: Stack) -> list[str]:
     problems = []
     account = _conditions(statement, "aws:SourceAccount")
     if account.get("StringEquals") != [stack.account_id]:
@@ -193,16 +189,16 @@ def _pod_identity_conditions(
     return problems
 
 
-def _policies_readable(cid: str, role: ExpectedRole, live: RoleLive) -> Result | None:
+def _policies_readable(cid: str, role: Role, live: RoleLive) -> Result | None:
     for answer in (live.inline, live.attached):
         if not answer.ok:
             return errored(
-                cid, role.subject, f"could not read its policies ({answer.describe_error()})"
+                cid, subject(role), f"could not read its policies ({answer.describe_error()})"
             )
     return None
 
 
-def check_no_wildcard_action(role: ExpectedRole, live: RoleLive) -> Result:
+def check_no_wildcard_action(role: Role, live: RoleLive) -> Result:
     cid = "iam.no-wildcard-action"
     if (problem := _policies_readable(cid, role, live)) is not None:
         return problem
@@ -220,11 +216,11 @@ def check_no_wildcard_action(role: ExpectedRole, live: RoleLive) -> Result:
             wild = [a for a in statement.actions or () if a == "*" or a.split(":", 1)[-1] == "*"]
             if wild:
                 problems.append(f"{statement.where} allows {', '.join(wild)}")
-    return judged(cid, role.subject, problems, "every allowed action is named")
+    return judged(cid, subject(role), problems, "every allowed action is named")
 
 
 def check_scoped_resources(
-    role: ExpectedRole, live: RoleLive, unscopable: Callable[[str], list[str] | None]
+    role: Role, live: RoleLive, unscopable: Callable[[str], list[str] | None]
 ) -> Result:
     """`unscopable(action pattern)` lists the actions it expands to that AWS can scope (None:
     unknown action)."""
@@ -258,23 +254,23 @@ def check_scoped_resources(
                 )
     return judged(
         cid,
-        role.subject,
+        subject(role),
         problems,
         "Resource * only for actions without resource-level permissions",
     )
 
 
-def check_cross_app(role: ExpectedRole, access: RoleAccess) -> Result:
+def check_cross_app(role: Role, access: RoleAccess) -> Result:
     cid = "iam.no-cross-app-access"
     ok = "reaches only its own stores" if role.app in STORAGE_APPS else "no S3, KMS or table access"
-    return judged(cid, role.subject, access.cross_app, ok)
+    return judged(cid, subject(role), access.cross_app, ok)
 
 
-def check_required(role: ExpectedRole, access: RoleAccess) -> Result:
+def check_required(role: Role, access: RoleAccess) -> Result:
     cid = "iam.required-access"
     ok = (
         "has every action the app needs on its stores"
         if role.app in STORAGE_APPS
         else "needs no store access"
     )
-    return judged(cid, role.subject, access.missing, ok)
+    return judged(cid, subject(role), access.missing, ok)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from obsctl.model.stack import Key
 from obsctl.verify.collect import KeyLive
-from obsctl.verify.expected import ExpectedKey
-from obsctl.verify.model import Result, errored, failed, judged, passed
+from obsctl.verify.model import Result, errored, failed, judged, passed, subject
 
 # Conditions that tie a `*` principal to callers of one account or organization (KMS.5). A
 # kms:ViaService condition alone does not: any account's principal can call through S3.
@@ -29,46 +29,46 @@ def _metadata(live: KeyLive) -> dict[str, Any]:
     return live.describe.data.get("KeyMetadata", {}) if live.describe.ok else {}
 
 
-def check_enabled(key: ExpectedKey, live: KeyLive) -> Result:
+def check_enabled(key: Key, live: KeyLive) -> Result:
     cid = "kms.enabled"
     if not live.describe.ok:
         return errored(
-            cid, key.subject, f"could not describe it ({live.describe.describe_error()})"
+            cid, subject(key), f"could not describe it ({live.describe.describe_error()})"
         )
     meta = _metadata(live)
     state = meta.get("KeyState")
     if meta.get("Enabled") and state == "Enabled":
-        return passed(cid, key.subject, "Enabled")
-    return failed(cid, key.subject, f"the key is not enabled (state {state})")
+        return passed(cid, subject(key), "Enabled")
+    return failed(cid, subject(key), f"the key is not enabled (state {state})")
 
 
-def check_rotation(key: ExpectedKey, live: KeyLive) -> Result:
+def check_rotation(key: Key, live: KeyLive) -> Result:
     cid = "kms.rotation"
     if not live.rotation.ok:
         return errored(
-            cid, key.subject, f"could not read rotation ({live.rotation.describe_error()})"
+            cid, subject(key), f"could not read rotation ({live.rotation.describe_error()})"
         )
     if live.rotation.data.get("KeyRotationEnabled"):
         period = live.rotation.data.get("RotationPeriodInDays")
-        return passed(cid, key.subject, "rotation on" + (f", every {period} d" if period else ""))
-    return failed(cid, key.subject, "automatic rotation is off")
+        return passed(cid, subject(key), "rotation on" + (f", every {period} d" if period else ""))
+    return failed(cid, subject(key), "automatic rotation is off")
 
 
-def check_pending_deletion(key: ExpectedKey, live: KeyLive) -> Result:
+def check_pending_deletion(key: Key, live: KeyLive) -> Result:
     cid = "kms.pending-deletion"
     if not live.describe.ok:
         return errored(
-            cid, key.subject, f"could not describe it ({live.describe.describe_error()})"
+            cid, subject(key), f"could not describe it ({live.describe.describe_error()})"
         )
     meta = _metadata(live)
     if meta.get("KeyState") in ("PendingDeletion", "PendingReplicaDeletion"):
         when = meta.get("DeletionDate")
         return failed(
             cid,
-            key.subject,
+            subject(key),
             "the key is scheduled for deletion" + (f" on {str(when)[:10]}" if when else ""),
         )
-    return passed(cid, key.subject, f"state {meta.get('KeyState')}")
+    return passed(cid, subject(key), f"state {meta.get('KeyState')}")
 
 
 def _principals(statement: dict[str, Any]) -> list[str]:
@@ -99,40 +99,40 @@ def public_statements(policy: dict[str, Any]) -> list[str]:
     return found
 
 
-def check_public_principal(key: ExpectedKey, live: KeyLive) -> Result:
+def check_public_principal(key: Key, live: KeyLive) -> Result:
     cid = "kms.public-principal"
     if not live.policy.ok:
         return errored(
-            cid, key.subject, f"could not read the key policy ({live.policy.describe_error()})"
+            cid, subject(key), f"could not read the key policy ({live.policy.describe_error()})"
         )
     try:
         policy = json.loads(live.policy.data.get("Policy") or "{}")
     except ValueError:
-        return failed(cid, key.subject, "the key policy is not valid JSON")
+        return failed(cid, subject(key), "the key policy is not valid JSON")
     open_to_all = public_statements(policy)
     problems = [
         f"statement {sid} allows Principal * without an account condition" for sid in open_to_all
     ]
-    return judged(cid, key.subject, problems, "no statement allows Principal * unconditioned")
+    return judged(cid, subject(key), problems, "no statement allows Principal * unconditioned")
 
 
-def check_alias(key: ExpectedKey, live: KeyLive) -> Result:
+def check_alias(key: Key, live: KeyLive) -> Result:
     cid = "kms.alias"
     if not live.aliases.ok:
         return errored(
-            cid, key.subject, f"could not list aliases ({live.aliases.describe_error()})"
+            cid, subject(key), f"could not list aliases ({live.aliases.describe_error()})"
         )
     names = {
         alias.get("AliasName"): alias.get("TargetKeyId") for alias in live.aliases.data["Aliases"]
     }
     if key.alias not in names:
-        return failed(cid, key.subject, f"alias {key.alias} does not point at this key")
+        return failed(cid, subject(key), f"alias {key.alias} does not point at this key")
     if names[key.alias] not in (key.key_id, key.arn):
-        return failed(cid, key.subject, f"alias {key.alias} points at {names[key.alias]}")
-    return passed(cid, key.subject, f"{key.alias}")
+        return failed(cid, subject(key), f"alias {key.alias} points at {names[key.alias]}")
+    return passed(cid, subject(key), f"{key.alias}")
 
 
-def check_key(key: ExpectedKey, live: KeyLive) -> list[Result]:
+def check_key(key: Key, live: KeyLive) -> list[Result]:
     results = [
         check_enabled(key, live),
         check_rotation(key, live),

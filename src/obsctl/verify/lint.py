@@ -15,9 +15,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any
 
+from obsctl.model.stack import Role
 from obsctl.verify.collect import PolicyDocument, RoleLive
-from obsctl.verify.expected import ExpectedRole
-from obsctl.verify.model import Result, Status, Subject, errored
+from obsctl.verify.model import Result, Status, Subject, errored, subject
 
 FAILING_SEVERITIES = frozenset({"HIGH", "CRITICAL"})
 _LOCK = threading.Lock()
@@ -100,7 +100,7 @@ def lint(document: dict[str, Any]) -> list[Finding]:
     return findings
 
 
-def check_policy(role: ExpectedRole, policy: PolicyDocument) -> Result:
+def check_policy(role: Role, policy: PolicyDocument) -> Result:
     cid = "iam.policy-lint"
     subject = Subject(
         role.app,
@@ -124,13 +124,13 @@ def check_policy(role: ExpectedRole, policy: PolicyDocument) -> Result:
     )
 
 
-def check_role(role: ExpectedRole, live: RoleLive) -> list[Result]:
+def check_role(role: Role, live: RoleLive) -> list[Result]:
     for answer in (live.inline, live.attached):
         if not answer.ok:
             return [
                 errored(
                     "iam.policy-lint",
-                    role.subject,
+                    subject(role),
                     f"could not read its policies ({answer.describe_error()})",
                 )
             ]

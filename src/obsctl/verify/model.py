@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from obsctl.model.stack import Bucket, Key, Role, Table
 from obsctl.verify.catalogue import CONTROLS, Control, control
 
 # The order results are grouped in: the apps, then what the stack runs for itself.
@@ -37,6 +38,17 @@ class Subject:
     @property
     def display(self) -> str:
         return self.label or self.name
+
+
+def subject(resource: Bucket | Key | Role | Table) -> Subject:
+    """The subject a control on one of the stack's resources reports on."""
+    if isinstance(resource, Bucket):
+        return Subject(resource.app, resource.name, "S3 bucket")
+    if isinstance(resource, Key):
+        return Subject(resource.app, resource.arn, "KMS key", label=resource.alias or "")
+    if isinstance(resource, Role):
+        return Subject(resource.app, resource.name, "IAM role")
+    return Subject(resource.app, resource.name, "DynamoDB table")
 
 
 @dataclass(frozen=True)

@@ -13,11 +13,11 @@ import json
 from collections.abc import Callable
 from typing import Any
 
+from obsctl.model.lifecycle import LifecycleRule, from_api
+from obsctl.model.stack import Bucket, Stack
 from obsctl.verify.aws import Answer
 from obsctl.verify.collect import BucketLive
-from obsctl.verify.expected import ExpectedBucket, ExpectedStack
-from obsctl.verify.lifecycle import LifecycleRule, from_api
-from obsctl.verify.model import Result, errored, failed, judged, passed
+from obsctl.verify.model import Result, errored, failed, judged, passed, subject
 
 NOT_CONFIGURED = {
     "encryption": "ServerSideEncryptionConfigurationNotFoundError",
@@ -28,13 +28,10 @@ NOT_CONFIGURED = {
     "tagging": "NoSuchTagSet",
 }
 PAB_FLAGS = ("BlockPublicAcls", "IgnorePublicAcls", "BlockPublicPolicy", "RestrictPublicBuckets")
-# Objects each app writes once and reads for its whole life: an expiry must never reach them.
-LOKI_PROTECTED = ("index/", "loki_cluster_seed.json", "delete_requests/")
-MIMIR_PROTECTED = ("__mimir_cluster/",)
 
 
-def _unreadable(control_id: str, bucket: ExpectedBucket, answer: Answer) -> Result:
-    return errored(control_id, bucket.subject, f"could not read it ({answer.describe_error()})")
+def _unreadable(control_id: str, bucket: Bucket, answer: Answer) -> Result:
+    return errored(control_id, subject(bucket), f"could not read it ({answer.describe_error()})")
 
 
 def _configured(answer: Answer, read: str) -> bool | None:
@@ -46,26 +43,26 @@ def _configured(answer: Answer, read: str) -> bool | None:
     return None
 
 
-def check_encryption(bucket: ExpectedBucket, live: BucketLive) -> Result:
+def check_encryption(bucket: Bucket, live: BucketLive) -> Result:
     cid, answer = "s3.encryption", live["encryption"]
     state = _configured(answer, "encryption")
     if state is None:
         return _unreadable(cid, bucket, answer)
     if not state:
-        return failed(cid, bucket.subject, "no default encryption is configured")
+        return failed(cid, subject(bucket), "no default encryption is configured")
     rules = answer.data.get("ServerSideEncryptionConfiguration", {}).get("Rules", [])
     if not rules:
-        return failed(cid, bucket.subject, "the encryption configuration has no rule")
+        return failed(cid, subject(bucket), "the encryption configuration has no rule")
     rule = rules[0]
     default = rule.get("ApplyServerSideEncryptionByDefault", {})
     algorithm, key = default.get("SSEAlgorithm"), default.get("KMSMasterKeyID")
     if bucket.key_arn is None:
         # Server access log targets must use SSE-S3: log delivery cannot write SSE-KMS objects.
         if algorithm == "AES256":
-            return passed(cid, bucket.subject, "SSE-S3 (AES256), as log delivery requires")
+            return passed(cid, subject(bucket), "SSE-S3 (AES256), as log delivery requires")
         return failed(
             cid,
-            bucket.subject,
+            subject(bucket),
             f"default encryption is {algorithm}; a log target must use SSE-S3 (AES256)",
         )
     problems = []
@@ -80,35 +77,35 @@ def check_encryption(bucket: ExpectedBucket, live: BucketLive) -> Result:
             problems.append(f"the key is {key}, not the app's key {bucket.key_arn}")
     if not rule.get("BucketKeyEnabled"):
         problems.append("Bucket Key is off (every object request calls KMS)")
-    return judged(cid, bucket.subject, problems, f"SSE-KMS with {bucket.key_arn}, Bucket Key on")
+    return judged(cid, subject(bucket), problems, f"SSE-KMS with {bucket.key_arn}, Bucket Key on")
 
 
-def check_public_access_block(bucket: ExpectedBucket, live: BucketLive) -> Result:
+def check_public_access_block(bucket: Bucket, live: BucketLive) -> Result:
     cid, answer = "s3.public-access-block", live["public_access_block"]
     state = _configured(answer, "public_access_block")
     if state is None:
         return _unreadable(cid, bucket, answer)
     if not state:
-        return failed(cid, bucket.subject, "the bucket has no public access block")
+        return failed(cid, subject(bucket), "the bucket has no public access block")
     flags = answer.data.get("PublicAccessBlockConfiguration", {})
     off = [flag for flag in PAB_FLAGS if not flags.get(flag)]
     problems = [f"{', '.join(off)} {'is' if len(off) == 1 else 'are'} off"] if off else []
-    return judged(cid, bucket.subject, problems, "all four flags on")
+    return judged(cid, subject(bucket), problems, "all four flags on")
 
 
-def check_ownership(bucket: ExpectedBucket, live: BucketLive) -> Result:
+def check_ownership(bucket: Bucket, live: BucketLive) -> Result:
     cid, answer = "s3.ownership", live["ownership"]
     state = _configured(answer, "ownership")
     if state is None:
         return _unreadable(cid, bucket, answer)
     if not state:
-        return failed(cid, bucket.subject, "no ownership controls: ACLs are still honoured")
+        return failed(cid, subject(bucket), "no ownership controls: ACLs are still honoured")
     rules = answer.data.get("OwnershipControls", {}).get("Rules", [])
     owners = [rule.get("ObjectOwnership") for rule in rules]
     if owners == ["BucketOwnerEnforced"]:
-        return passed(cid, bucket.subject, "BucketOwnerEnforced")
+        return passed(cid, subject(bucket), "BucketOwnerEnforced")
     return failed(
-        cid, bucket.subject, f"object ownership is {', '.join(map(str, owners)) or 'unset'}"
+        cid, subject(bucket), f"object ownership is {', '.join(map(str, owners)) or 'unset'}"
     )
 
 
@@ -118,7 +115,7 @@ def _values(value: Any) -> list[str]:
     return [str(value).lower()]
 
 
-def _denies_everyone_everything(statement: dict[str, Any], bucket: ExpectedBucket) -> bool:
+def _denies_everyone_everything(statement: dict[str, Any], bucket: Bucket) -> bool:
     principal = statement.get("Principal")
     everyone = principal == "*" or (
         isinstance(principal, dict) and _values(principal.get("AWS")) == ["*"]
@@ -135,7 +132,7 @@ def _denies_everyone_everything(statement: dict[str, Any], bucket: ExpectedBucke
     )
 
 
-def tls_statements(policy: dict[str, Any], bucket: ExpectedBucket) -> tuple[bool, bool]:
+def tls_statements(policy: dict[str, Any], bucket: Bucket) -> tuple[bool, bool]:
     """(denies plain HTTP, denies TLS < 1.2) for the whole bucket and every principal."""
     statements = policy.get("Statement", [])
     statements = [statements] if isinstance(statements, dict) else statements
@@ -161,34 +158,34 @@ def _as_float(value: str) -> float:
         return 0.0
 
 
-def check_tls_only(bucket: ExpectedBucket, live: BucketLive) -> Result:
+def check_tls_only(bucket: Bucket, live: BucketLive) -> Result:
     cid, answer = "s3.tls-only", live["policy"]
     state = _configured(answer, "policy")
     if state is None:
         return _unreadable(cid, bucket, answer)
     if not state:
-        return failed(cid, bucket.subject, "the bucket has no policy, so plain HTTP is allowed")
+        return failed(cid, subject(bucket), "the bucket has no policy, so plain HTTP is allowed")
     try:
         policy = json.loads(answer.data.get("Policy") or "{}")
     except ValueError:
-        return failed(cid, bucket.subject, "the bucket policy is not valid JSON")
+        return failed(cid, subject(bucket), "the bucket policy is not valid JSON")
     http, tls = tls_statements(policy, bucket)
     problems = []
     if not http:
         problems.append("no statement denies requests without TLS (aws:SecureTransport = false)")
     if not tls:
         problems.append("no statement denies TLS versions below 1.2 (s3:TlsVersion)")
-    return judged(cid, bucket.subject, problems, "denies plain HTTP and TLS < 1.2")
+    return judged(cid, subject(bucket), problems, "denies plain HTTP and TLS < 1.2")
 
 
-def check_versioning(bucket: ExpectedBucket, live: BucketLive) -> Result:
+def check_versioning(bucket: Bucket, live: BucketLive) -> Result:
     cid, answer = "s3.versioning", live["versioning"]
     if not answer.ok:
         return _unreadable(cid, bucket, answer)
     status = answer.data.get("Status")
     if status == "Enabled":
-        return passed(cid, bucket.subject, "Enabled")
-    return failed(cid, bucket.subject, f"versioning is {status or 'never enabled'}")
+        return passed(cid, subject(bucket), "Enabled")
+    return failed(cid, subject(bucket), f"versioning is {status or 'never enabled'}")
 
 
 def live_rules(live: BucketLive) -> tuple[LifecycleRule, ...] | None:
@@ -202,28 +199,28 @@ def live_rules(live: BucketLive) -> tuple[LifecycleRule, ...] | None:
     return tuple(from_api(rule) for rule in answer.data.get("Rules", []))
 
 
-def check_noncurrent_expiry(bucket: ExpectedBucket, live: BucketLive) -> Result:
+def check_noncurrent_expiry(bucket: Bucket, live: BucketLive) -> Result:
     return _whole_bucket_rule(
         "s3.noncurrent-expiry",
         bucket,
         live,
         lambda rule: (
-            f"noncurrent versions expire after {rule.noncurrent_days} d ({rule.id})"
-            if rule.noncurrent_days
+            f"noncurrent versions expire after {rule.noncurrent_expiration_days:g} d ({rule.id})"
+            if rule.noncurrent_expiration_days
             else None
         ),
         missing="no enabled whole-bucket rule expires noncurrent versions",
     )
 
 
-def check_abort_multipart(bucket: ExpectedBucket, live: BucketLive) -> Result:
+def check_abort_multipart(bucket: Bucket, live: BucketLive) -> Result:
     return _whole_bucket_rule(
         "s3.abort-multipart",
         bucket,
         live,
         lambda rule: (
-            f"incomplete uploads aborted after {rule.abort_days} d ({rule.id})"
-            if rule.abort_days
+            f"incomplete uploads aborted after {rule.abort_multipart_days:g} d ({rule.id})"
+            if rule.abort_multipart_days
             else None
         ),
         missing="no enabled whole-bucket rule aborts incomplete multipart uploads",
@@ -232,7 +229,7 @@ def check_abort_multipart(bucket: ExpectedBucket, live: BucketLive) -> Result:
 
 def _whole_bucket_rule(
     cid: str,
-    bucket: ExpectedBucket,
+    bucket: Bucket,
     live: BucketLive,
     describe: Callable[[LifecycleRule], str | None],
     missing: str,
@@ -243,69 +240,62 @@ def _whole_bucket_rule(
         return _unreadable(cid, bucket, live["lifecycle"])
     if not rules:
         return failed(
-            cid, bucket.subject, "no lifecycle configuration (NoSuchLifecycleConfiguration)"
+            cid, subject(bucket), "no lifecycle configuration (NoSuchLifecycleConfiguration)"
         )
     for rule in rules:
         if rule.enabled and rule.whole_bucket and (detail := describe(rule)):
-            return passed(cid, bucket.subject, detail)
-    return failed(cid, bucket.subject, missing)
+            return passed(cid, subject(bucket), detail)
+    return failed(cid, subject(bucket), missing)
 
 
-def expiry_problems(rule: LifecycleRule, bucket: ExpectedBucket, stack: ExpectedStack) -> list[str]:
-    """Why an enabled rule that expires current objects deletes data the app still needs."""
-    app, store = bucket.group, bucket.store
+def expiry_problems(rule: LifecycleRule, bucket: Bucket, stack: Stack) -> list[str]:
+    """Why an enabled rule that expires current objects deletes data the app still needs,
+    judged by the bucket's expiry guard (the contract says what an expiry may reach)."""
     if rule.expiration_date is not None:
         return [f"rule {rule.id} expires every object in scope on {rule.expiration_date}"]
     days = rule.expiration_days or 0
-    retention = stack.retention(app)
-    settings = stack.settings
-    if (app, store) == ("mimir", "blocks"):
-        net = settings.get("mimir_blocks_expiry")
-        if not net:
-            return [
-                f"rule {rule.id} expires Mimir blocks after {days} d, but no safety net "
-                "is configured: the compactor owns retention"
-            ]
-        problems = []
-        if rule.prefix not in (net.get("tenant_prefixes") or []):
-            problems.append(
-                f"rule {rule.id} expires {rule.scope()}, not one of the configured tenant prefixes"
-            )
-        if any(p.startswith(rule.prefix) for p in MIMIR_PROTECTED):
-            problems.append(f"rule {rule.id} reaches __mimir_cluster/ (the cluster seed)")
-        if retention is not None and days <= retention:
-            problems.append(
-                f"rule {rule.id} expires blocks after {days} d, "
-                f"within Mimir's retention of {retention} d"
-            )
-        return problems
-    if (app, store) == ("loki", "chunks"):
-        problems = []
-        reached = [p for p in LOKI_PROTECTED if p.startswith(rule.prefix)]
-        if rule.prefix == "":
-            problems.append(
-                f"rule {rule.id} expires the whole bucket "
-                "(index/, the cluster seed and delete requests included)"
-            )
-        elif reached:
-            problems.append(f"rule {rule.id} expires {', '.join(reached)}")
-        if retention is not None and days <= retention:
-            problems.append(
-                f"rule {rule.id} expires chunks after {days} d, "
-                f"within Loki's retention of {retention} d (plus the delete delay)"
-            )
-        return problems
-    if (app, store) == ("tempo", "traces"):
-        if retention is not None and days < retention + 1:
-            return [
-                f"rule {rule.id} expires traces after {days} d, "
-                f"before Tempo's retention of {retention} d + 1 day"
-            ]
-        return []
-    return [f"rule {rule.id} expires the {app} {store} store after {days} d; it must never expire"]
+    guard = bucket.expiry_guard
+    if guard is None:
+        return [
+            f"rule {rule.id} expires the {bucket.app} {bucket.store} store after {days:g} d; "
+            "it must never expire"
+        ]
+    if guard.prefixes == ():
+        return [
+            f"rule {rule.id} expires {bucket.app.capitalize()} {bucket.store} after {days:g} d, "
+            "but no safety net is configured: the compactor owns retention"
+        ]
+    problems = []
+    if guard.prefixes is not None and rule.prefix not in guard.prefixes:
+        problems.append(
+            f"rule {rule.id} expires {rule.scope()}, not one of the configured tenant prefixes"
+        )
+    reached = [prefix for prefix in guard.protected_prefixes if prefix.startswith(rule.prefix)]
+    if reached and rule.prefix == "":
+        problems.append(
+            f"rule {rule.id} expires the whole bucket, which reaches {', '.join(reached)}"
+        )
+    elif reached:
+        problems.append(f"rule {rule.id} expires {', '.join(reached)}")
+    if days < guard.min_days:
+        retention = stack.retention(bucket.app)
+        floor = _FLOOR.get(bucket.app, "before the {min_days} d its retention needs")
+        problems.append(
+            f"rule {rule.id} expires {bucket.store} after {days:g} d, "
+            + floor.format(retention=retention, min_days=guard.min_days)
+        )
+    return problems
 
 
-def check_safe_expiry(bucket: ExpectedBucket, live: BucketLive, stack: ExpectedStack) -> Result:
+# How each app's expiry floor reads; the floor itself is the contract's expiry_guard.min_days.
+_FLOOR = {
+    "mimir": "within Mimir's retention of {retention} d",
+    "loki": "within Loki's retention of {retention} d (plus the delete delay)",
+    "tempo": "before Tempo's retention of {retention} d + 1 day",
+}
+
+
+def check_safe_expiry(bucket: Bucket, live: BucketLive, stack: Stack) -> Result:
     cid = "s3.safe-expiry"
     rules = live_rules(live)
     if rules is None:
@@ -319,32 +309,35 @@ def check_safe_expiry(bucket: ExpectedBucket, live: BucketLive, stack: ExpectedS
         "; ".join(f"{r.id} after {r.expiration_days} d on {r.scope()}" for r in expiring)
         or "no rule expires current objects"
     )
-    return judged(cid, bucket.subject, problems, ok_text)
+    return judged(cid, subject(bucket), problems, ok_text)
 
 
-def check_access_logging(bucket: ExpectedBucket, live: BucketLive) -> Result:
+def check_access_logging(bucket: Bucket, live: BucketLive) -> Result:
     cid, answer = "s3.access-logging", live["logging"]
     if not answer.ok:
         return _unreadable(cid, bucket, answer)
     enabled = answer.data.get("LoggingEnabled")
     if not enabled:
-        return failed(cid, bucket.subject, "server access logging is off")
+        return failed(cid, subject(bucket), "server access logging is off")
     problems = []
-    if enabled.get("TargetBucket") != bucket.logging_target:
-        problems.append(f"logs go to {enabled.get('TargetBucket')}, not {bucket.logging_target}")
-    if bucket.logging_prefix is not None and enabled.get("TargetPrefix") != bucket.logging_prefix:
+    if enabled.get("TargetBucket") != bucket.access_log_target:
+        problems.append(f"logs go to {enabled.get('TargetBucket')}, not {bucket.access_log_target}")
+    if (
+        bucket.access_log_prefix is not None
+        and enabled.get("TargetPrefix") != bucket.access_log_prefix
+    ):
         problems.append(
-            f"log prefix is {enabled.get('TargetPrefix')!r}, not {bucket.logging_prefix!r}"
+            f"log prefix is {enabled.get('TargetPrefix')!r}, not {bucket.access_log_prefix!r}"
         )
     return judged(
         cid,
-        bucket.subject,
+        subject(bucket),
         problems,
-        f"logs to {bucket.logging_target}/{enabled.get('TargetPrefix', '')}",
+        f"logs to {bucket.access_log_target}/{enabled.get('TargetPrefix', '')}",
     )
 
 
-def check_bucket(bucket: ExpectedBucket, live: BucketLive, stack: ExpectedStack) -> list[Result]:
+def check_bucket(bucket: Bucket, live: BucketLive, stack: Stack) -> list[Result]:
     """Every bucket control that applies to this bucket."""
     results = [
         check_encryption(bucket, live),
@@ -357,6 +350,6 @@ def check_bucket(bucket: ExpectedBucket, live: BucketLive, stack: ExpectedStack)
     ]
     if bucket.telemetry:
         results.append(check_safe_expiry(bucket, live, stack))
-        if bucket.logging_target:
+        if bucket.access_log_target:
             results.append(check_access_logging(bucket, live))
     return results

@@ -6,11 +6,10 @@ import json
 from concurrent.futures import ThreadPoolExecutor
 from typing import TYPE_CHECKING, Any
 
-from obsctl.contract import StackContract
 from obsctl.errors import ObsctlError
+from obsctl.model import StackContract, TerraformJSON
 from obsctl.verify.aws import CachedClients, ClientFactory, boto3_clients
 from obsctl.verify.engine import VerifyOptions, verify_stack
-from obsctl.verify.expected import contract_outputs
 from obsctl.verify.lint import parliament
 
 if TYPE_CHECKING:
@@ -99,7 +98,7 @@ def verify_session(
             state = sandbox_state(session, early.result()[1])
         if state is None:
             state = load_state(session)
-        outputs = contract_outputs(state)
+        outputs = TerraformJSON(state).outputs()
         if outputs:
             contract = StackContract.from_outputs(outputs, source=str(session.workspace.root))
         else:

@@ -25,13 +25,18 @@ output "name_prefix" {
   value       = module.stack.name_prefix
 }
 
+output "partition" {
+  description = "AWS partition of every ARN."
+  value       = module.stack.partition
+}
+
 output "cluster" {
-  description = "EKS cluster name and the OIDC provider the roles trust."
+  description = "EKS cluster name and ARN, and the OIDC provider the roles trust."
   value       = module.stack.cluster
 }
 
 output "buckets" {
-  description = "Buckets per app and store, each { name, arn }."
+  description = "Buckets per app and store, each { name, arn, holds_data, lifecycle_rules, expiry_guard }."
   value       = module.stack.buckets
 }
 
@@ -58,4 +63,9 @@ output "settings" {
 output "operations" {
   description = "Alert topic, alarms and audit trail."
   value       = module.stack.operations
+}
+
+output "reserved_tags" {
+  description = "The tag keys the modules set on what they create."
+  value       = module.stack.reserved_tags
 }

@@ -18,6 +18,11 @@ output "oidc_provider_arn" {
   value       = local.oidc_provider_arn
 }
 
+output "cluster_arn" {
+  description = "ARN of the EKS cluster the roles trust (the aws:SourceArn Pod Identity trust pins), or null when no cluster name is given."
+  value       = local.cluster_arn
+}
+
 output "pod_identity_associations" {
   description = "EKS Pod Identity association ARNs keyed by \"<app>/<namespace>/<service account>\" (empty when no app uses pod_identity)."
   value       = { for key, assoc in aws_eks_pod_identity_association.this : key => assoc.association_arn }

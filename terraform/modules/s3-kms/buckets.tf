@@ -16,9 +16,9 @@ resource "aws_s3_bucket" "this" {
   # The key ARN tag also orders a destroy: the bucket goes first, so a bucket that refuses to
   # go (objects, no force_destroy) keeps its key instead of losing it to a scheduled deletion.
   tags = merge(local.common_tags, {
-    "lgtm:app"     = each.value.app
-    "lgtm:store"   = each.value.store
-    "lgtm:kms-key" = local.key_arn_by_app[each.value.app]
+    (local.tag_keys.app)     = each.value.app
+    (local.tag_keys.store)   = each.value.store
+    (local.tag_keys.kms_key) = local.key_arn_by_app[each.value.app]
   })
 
   dynamic "lifecycle_rule" {

@@ -60,7 +60,7 @@ resource "aws_kms_key" "this" {
   deletion_window_in_days = var.kms.deletion_window_in_days
   enable_key_rotation     = true
   rotation_period_in_days = var.kms.rotation_period_in_days
-  tags                    = merge(local.common_tags, { "lgtm:app" = each.key })
+  tags                    = merge(local.common_tags, { (local.tag_keys.app) = each.key })
 }
 
 resource "aws_kms_key_policy" "this" {

@@ -40,10 +40,39 @@ locals {
     }]
   }
 
+  # The first whole day an expiry of current objects may fire on each data store: past the
+  # app's retention plus its compactor's delay (Tempo: retention + 1 day, its own advice).
+  min_expiry_days = {
+    mimir = floor(var.retention_days.mimir + var.mimir_compactor_deletion_delay_hours / 24) + 1
+    loki  = floor(var.retention_days.loki + var.loki_retention_delete_delay_hours / 24) + 1
+    tempo = var.retention_days.tempo + 1
+  }
+
+  # What an expiry rule on each data store may reach (the contract's expiry_guard, which verify
+  # judges live rules by): prefixes null means any prefix that reaches no protected object; an
+  # empty list, none (Mimir without a safety net: the compactor owns retention).
+  expiry_guard = {
+    mimir = {
+      min_days           = local.min_expiry_days.mimir
+      prefixes           = var.mimir_blocks_expiry == null ? [] : var.mimir_blocks_expiry.tenant_prefixes
+      protected_prefixes = ["__mimir_cluster/"]
+    }
+    loki = {
+      min_days           = local.min_expiry_days.loki
+      prefixes           = null
+      protected_prefixes = ["index/", "loki_cluster_seed.json", "delete_requests/"]
+    }
+    tempo = {
+      min_days           = local.min_expiry_days.tempo
+      prefixes           = null
+      protected_prefixes = []
+    }
+  }
+
   tenant_expiry = {
     mimir = var.mimir_blocks_expiry
     loki  = var.loki_chunks_expiry
-    tempo = { days = var.retention_days.tempo + 1, tenant_prefixes = [""] }
+    tempo = { days = local.min_expiry_days.tempo, tenant_prefixes = [""] }
   }
 
   expiry_rules = {

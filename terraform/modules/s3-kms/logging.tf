@@ -16,7 +16,7 @@ resource "aws_s3_bucket" "access_logs" {
   # checkov:skip=CKV_AWS_21: False positive: versioning is enabled in aws_s3_bucket_versioning.access_logs.
   bucket        = local.access_log_bucket_name
   force_destroy = var.force_destroy
-  tags          = merge(local.common_tags, { "lgtm:store" = "access-logs" })
+  tags          = merge(local.common_tags, { (local.tag_keys.store) = "access-logs" })
 
   lifecycle_rule {
     id                                     = "abort-incomplete-multipart-uploads"

@@ -45,5 +45,7 @@ locals {
     ]
   }
 
-  common_tags = merge(var.tags, { "lgtm:module" = "s3-kms" })
+  # The tag keys this module reserves on what it creates (published in the stack contract).
+  tag_keys    = { module = "lgtm:module", app = "lgtm:app", store = "lgtm:store", kms_key = "lgtm:kms-key" }
+  common_tags = merge(var.tags, { (local.tag_keys.module) = "s3-kms" })
 }

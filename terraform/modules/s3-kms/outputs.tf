@@ -1,10 +1,13 @@
 output "buckets" {
-  description = "Buckets per app and store: { mimir = { blocks = { name, arn }, ruler = ..., alertmanager = ... }, loki = { chunks, ruler[, admin] }, tempo = { traces } }."
+  description = "Buckets per app and store ({ mimir = { blocks, ruler, alertmanager }, loki = { chunks, ruler[, admin] }, tempo = { traces } }), each { name, arn, holds_data (the app's bulk data store), lifecycle_rules (as the module wrote them), expiry_guard (what an expiry of current objects may reach; null where none may) }."
   value = {
     for app in var.apps : app => {
       for key, bucket in local.buckets : bucket.store => {
-        name = aws_s3_bucket.this[key].bucket
-        arn  = aws_s3_bucket.this[key].arn
+        name            = aws_s3_bucket.this[key].bucket
+        arn             = aws_s3_bucket.this[key].arn
+        holds_data      = bucket.store == local.data_store[app]
+        lifecycle_rules = local.lifecycle_rules[key]
+        expiry_guard    = bucket.store == local.data_store[app] ? local.expiry_guard[app] : null
       } if bucket.app == app
     }
   }
@@ -36,7 +39,7 @@ output "access_log_bucket" {
   value       = var.access_logging.enabled ? local.access_log_bucket_name : null
 }
 
-output "lifecycle_rules" {
-  description = "The lifecycle rules of each bucket as the module wrote them (for verification and cost estimates)."
-  value       = { for key, bucket in local.buckets : bucket.name => local.lifecycle_rules[key] }
+output "tag_keys" {
+  description = "The tag keys this module reserves: { module, app, store, kms_key }."
+  value       = local.tag_keys
 }

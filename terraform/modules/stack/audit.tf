@@ -16,7 +16,7 @@ resource "aws_s3_bucket" "audit" {
   # checkov:skip=CKV_AWS_145: False positive: SSE-KMS with the operations key is set in aws_s3_bucket_server_side_encryption_configuration.audit.
   bucket        = local.audit_bucket_name
   force_destroy = var.force_destroy
-  tags          = merge(local.tags, { "lgtm:store" = "audit" })
+  tags          = merge(local.tags, { (local.tag_keys.store) = "audit" })
 
   lifecycle_rule {
     id                                     = "abort-incomplete-multipart-uploads"

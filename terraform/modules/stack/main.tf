@@ -14,7 +14,9 @@ locals {
 
   storage_apps = setintersection(var.apps, ["mimir", "loki", "tempo"])
   tables_on    = (var.create_mimir_tables && contains(var.apps, "mimir")) || (var.create_loki_tables && contains(var.apps, "loki"))
-  tags         = merge(var.tags, { "lgtm:environment" = var.environment })
+  # The tag keys the stack reserves: the storage module's and the environment's.
+  tag_keys = merge(module.storage.tag_keys, { environment = "lgtm:environment" })
+  tags     = merge(var.tags, { (local.tag_keys.environment) = var.environment })
 
   # Periodic tables are granted by name prefix: 400 table ARNs would not fit IAM's 10,240
   # characters of inline policy per role (about 105 do, with the default name prefix).

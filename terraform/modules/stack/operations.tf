@@ -15,7 +15,7 @@ resource "aws_kms_key" "operations" {
   deletion_window_in_days = var.kms.deletion_window_in_days
   enable_key_rotation     = true
   rotation_period_in_days = var.kms.rotation_period_in_days
-  tags                    = merge(local.tags, { "lgtm:app" = "operations" })
+  tags                    = merge(local.tags, { (local.tag_keys.app) = "operations" })
 }
 
 resource "aws_kms_key_policy" "operations" {

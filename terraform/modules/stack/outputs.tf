@@ -3,7 +3,7 @@
 
 output "contract_version" {
   description = "Version of the stack contract's shape; obsctl refuses roots it does not know."
-  value       = 1
+  value       = 2
 }
 
 output "environment" {
@@ -26,16 +26,22 @@ output "name_prefix" {
   value       = local.name_prefix
 }
 
+output "partition" {
+  description = "AWS partition of every ARN (aws, aws-cn, aws-us-gov)."
+  value       = local.partition
+}
+
 output "cluster" {
-  description = "The EKS cluster whose service accounts assume the roles, and the OIDC provider IRSA trusts."
+  description = "The EKS cluster whose service accounts assume the roles (name, arn), and the OIDC provider IRSA trusts."
   value = {
     name              = var.eks_cluster_name
+    arn               = module.roles.cluster_arn
     oidc_provider_arn = module.roles.oidc_provider_arn
   }
 }
 
 output "buckets" {
-  description = "Buckets per app and store: { mimir = { blocks, ruler, alertmanager }, loki = { chunks, ruler[, admin] }, tempo = { traces } }, each { name, arn }."
+  description = "Buckets per app and store: { mimir = { blocks, ruler, alertmanager }, loki = { chunks, ruler[, admin] }, tempo = { traces } }, each { name, arn, holds_data, lifecycle_rules, expiry_guard }."
   value       = module.storage.buckets
 }
 
@@ -86,4 +92,9 @@ output "operations" {
     audit_bucket       = var.audit_trail.enabled ? aws_s3_bucket.audit[0].bucket : null
     operations_key_arn = local.operations_on ? aws_kms_key.operations[0].arn : null
   }
+}
+
+output "reserved_tags" {
+  description = "The tag keys the modules set on what they create: { environment, module, app, store, kms_key }."
+  value       = local.tag_keys
 }

@@ -6,8 +6,11 @@ from pathlib import Path
 
 import pytest
 
-from obsctl.cost.plan import Inventory, inventory_from_plan, read_plan
-from obsctl.cost.prices import RegionPrices, load_price_book
+from obsctl.cost.price_file import load_price_book
+from obsctl.cost.prices import RegionPrices
+from obsctl.model import Stack as Inventory
+from obsctl.model import plan_stack as inventory_from_plan
+from obsctl.model import read_plan
 
 PLANS = Path(__file__).resolve().parents[2] / "fixtures" / "plan"
 

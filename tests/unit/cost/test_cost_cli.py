@@ -174,7 +174,10 @@ MINIMAL_PLAN = {
                     "mode": "managed",
                     "type": "aws_s3_bucket",
                     "name": "logs",
-                    "values": {"bucket": "acme-loki-chunks"},
+                    "values": {
+                        "bucket": "acme-loki-chunks",
+                        "tags": {"lgtm:app": "loki", "lgtm:store": "chunks"},
+                    },
                 }
             ]
         }
@@ -195,14 +198,14 @@ def test_a_plan_without_region_needs_one_in_the_usage_file(
     document = json.loads(out)
     assert code == 0 and document["region"] == "eu-west-1"
     assert any("from memory" in note for note in document["notes"])  # recalled prices are said
-    assert document["by_app"]["loki"] > 0  # kept for the module default retention, 31 days
+    assert document["by_app"]["loki"] > 0  # no contract names its retention: priced as a year
 
 
 def test_a_bucket_of_unknown_purpose_is_priced_empty_and_said(
     capsys: pytest.CaptureFixture[str], tmp_path: Path
 ) -> None:
     plan = json.loads(json.dumps(MINIMAL_PLAN))
-    plan["planned_values"]["root_module"]["resources"][0]["values"]["bucket"] = "acme-website"
+    plan["planned_values"]["root_module"]["resources"][0]["values"] = {"bucket": "acme-website"}
     path = tmp_path / "plan.json"
     path.write_text(json.dumps(plan))
     usage = tmp_path / "usage.yaml"

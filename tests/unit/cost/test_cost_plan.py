@@ -8,9 +8,11 @@ from typing import Any
 
 import pytest
 
-from obsctl.cost.lifecycle import VARIES_BY_CLASS, Transition
-from obsctl.cost.plan import Inventory, inventory_from_plan, read_plan
 from obsctl.errors import UsageError
+from obsctl.model import Stack as Inventory
+from obsctl.model import plan_stack as inventory_from_plan
+from obsctl.model import read_plan
+from obsctl.model.lifecycle import VARIES_BY_CLASS, Transition
 
 
 def test_dev_plan_lists_six_versioned_kms_buckets_with_bucket_key(dev_inventory: Inventory) -> None:
@@ -82,6 +84,8 @@ def resource(type_: str, name: str, values: dict[str, Any], index: Any = None) -
     return entry
 
 
+# A plan of a root with no stack contract: the modules' reserved tags say what a bucket is for.
+LOKI = {"lgtm:app": "loki", "lgtm:store": "chunks"}
 REGION = {
     "configuration": {
         "provider_config": {"aws": {"expressions": {"region": {"constant_value": "eu-west-1"}}}}
@@ -93,7 +97,7 @@ def test_standalone_lifecycle_configuration_with_filters_is_read() -> None:
     inventory = inventory_from_plan(
         plan(
             [
-                resource("aws_s3_bucket", "logs", {"bucket": "acme-loki-chunks"}),
+                resource("aws_s3_bucket", "logs", {"bucket": "acme-loki-chunks", "tags": LOKI}),
                 resource(
                     "aws_s3_bucket_lifecycle_configuration",
                     "logs",
@@ -197,6 +201,7 @@ def test_dynamodb_tables_with_auto_scaling_targets_and_policies() -> None:
                         "table_class": "STANDARD_INFREQUENT_ACCESS",
                         "point_in_time_recovery": [{"enabled": True}],
                         "server_side_encryption": [{"enabled": True}],
+                        "tags": {"lgtm:app": "loki"},
                         "global_secondary_index": [
                             {"name": "g", "read_capacity": 5, "write_capacity": 5}
                         ],

@@ -7,7 +7,8 @@ from typing import Any
 
 import pytest
 
-from obsctl.cost.prices import Price, PriceFileError, load_price_book, parse_price_book
+from obsctl.cost.price_file import load_price_book, parse_price_book
+from obsctl.cost.prices import Price, PriceFileError
 from obsctl.errors import ExitCode, UsageError
 
 REQUIRED_REGIONS = {"us-east-1", "us-west-2", "eu-west-1", "eu-central-1"}

@@ -9,21 +9,16 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from obsctl.cost.lifecycle import (
-    ALLOWED_TRANSITIONS,
-    WATERFALL,
-    Lifecycle,
-    LifecycleRule,
-    Transition,
-    timeline,
-)
 from obsctl.cost.model import estimate
-from obsctl.cost.plan import Bucket, Inventory
 from obsctl.cost.prices import ARCHIVE_CLASSES, INTELLIGENT_TIERING, STANDARD, RegionPrices
 from obsctl.cost.s3 import bucket_quantities, s3_lines
+from obsctl.cost.streams import BucketWorkload, ObjectStream
+from obsctl.cost.timeline import ALLOWED_TRANSITIONS, timeline
 from obsctl.cost.units import KB, MB
-from obsctl.cost.usage import preset
-from obsctl.cost.workload import BucketWorkload, ObjectStream
+from obsctl.cost.usage_file import preset
+from obsctl.model.lifecycle import WATERFALL, Lifecycle, LifecycleRule, Transition
+from obsctl.model.stack import Bucket
+from obsctl.model.stack import Stack as Inventory
 
 TARGETS = [cls for cls in WATERFALL if cls != STANDARD]
 

@@ -8,8 +8,6 @@ from __future__ import annotations
 
 import pytest
 
-from obsctl.cost.lifecycle import Lifecycle, LifecycleRule, Transition
-from obsctl.cost.plan import Bucket
 from obsctl.cost.prices import (
     DEEP_ARCHIVE,
     GLACIER_IR,
@@ -22,8 +20,10 @@ from obsctl.cost.prices import (
     RegionPrices,
 )
 from obsctl.cost.s3 import bucket_quantities, s3_lines
+from obsctl.cost.streams import BucketWorkload, ObjectStream
 from obsctl.cost.units import KB, MB
-from obsctl.cost.workload import BucketWorkload, ObjectStream
+from obsctl.model.lifecycle import Lifecycle, LifecycleRule, Transition
+from obsctl.model.stack import Bucket
 
 
 def price(

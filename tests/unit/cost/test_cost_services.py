@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
-from obsctl.cost.plan import Key, Scaling, Table
 from obsctl.cost.prices import RegionPrices
 from obsctl.cost.services import key_lines, provisioned_units, table_lines
 from obsctl.cost.usage import DynamoAppUsage
+from obsctl.model.stack import Key, Scaling, Table
 
 HOURS = 30.4 * 24  # 729.6
 SECONDS = 86_400 * 30.4  # 2,626,560 per month
@@ -15,9 +15,7 @@ USAGE = DynamoAppUsage(write_units_per_second=100, read_units_per_second=200, st
 
 
 def key(rotation: bool = True, period: float = 365) -> Key:
-    return Key(
-        address="k", label="alias/k", app="loki", rotation=rotation, rotation_period_days=period
-    )
+    return Key(arn="k", app="loki", alias="alias/k", rotation=rotation, rotation_period_days=period)
 
 
 @pytest.mark.parametrize(

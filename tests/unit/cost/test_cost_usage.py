@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from obsctl.cost.units import GB
-from obsctl.cost.usage import load_usage, preset, preset_names, usage_from_mapping
+from obsctl.cost.usage_file import load_usage, preset, preset_names, usage_from_mapping
 from obsctl.errors import ExitCode, UsageError
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from tools.keypaths import Allowlist
 
 from .values_support import ALLOWLISTS, DEV_CONTRACT, PROD_CONTRACT, load_contract

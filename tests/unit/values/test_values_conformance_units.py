@@ -9,7 +9,7 @@ import copy
 
 import pytest
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values import ValuesOptions, render
 from obsctl.values.conformance import Finding, check_configs, parse
 from obsctl.values.conformance.manifests import ManifestError

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values import ValuesOptions, write_values
 
 from .values_support import GOLDEN, KAFKA, VARIANTS

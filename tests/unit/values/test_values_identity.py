@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import pytest
 
-from obsctl.contract import StackContract
 from obsctl.errors import ExitCode, UsageError
+from obsctl.model.contract import StackContract
 from obsctl.values import ValuesOptions, check_identity, expected_bindings, render_checked
 from obsctl.values.identity import chart_accounts
 from obsctl.values.naming import ROLE_ARN_ANNOTATION

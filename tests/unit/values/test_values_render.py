@@ -7,8 +7,8 @@ from typing import Any
 
 import pytest
 
-from obsctl.contract import ContractError, Key, StackContract
 from obsctl.errors import UsageError
+from obsctl.model.contract import ContractError, Key, StackContract
 from obsctl.values import CHARTS, ValuesOptions, render_checked, render_values
 
 from .values_support import KAFKA

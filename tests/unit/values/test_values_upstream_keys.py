@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values import CHARTS, ValuesOptions, render_checked
 from obsctl.values.inputs import Rendered
 from tools import extract_upstream_keys

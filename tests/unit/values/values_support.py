@@ -6,7 +6,7 @@ import dataclasses
 import json
 from pathlib import Path
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values import ValuesOptions
 
 REPO = Path(__file__).resolve().parents[3]

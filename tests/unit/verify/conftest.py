@@ -7,9 +7,10 @@ from typing import Any
 import pytest
 from tests.unit.verify.fakes import Fixture, RecordedAWS, load
 
+from obsctl.model import Stack as ExpectedStack
+from obsctl.model import read_stack
 from obsctl.verify.collect import BUCKET_READS, LiveStack, collect
 from obsctl.verify.engine import VerifyOptions, verify_stack
-from obsctl.verify.expected import ExpectedStack
 from obsctl.verify.model import Report
 
 
@@ -60,7 +61,7 @@ class Stack:
         return verify_stack(self.contract, self.state, self.aws, VerifyOptions(**options))
 
     def snapshot(self) -> tuple[ExpectedStack, LiveStack]:
-        expected = ExpectedStack.build(self.contract, self.state)
+        expected = read_stack(self.contract, self.state)
         return expected, collect(expected, self.aws, workers=4)
 
     def bare_bucket(self, bucket: str, missing: Fixture, *reads: str) -> None:

@@ -15,7 +15,7 @@ from typing import Any
 
 from botocore.exceptions import ClientError
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 
 FIXTURES = Path(__file__).parent / "fixtures"
 

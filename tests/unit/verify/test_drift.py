@@ -7,8 +7,10 @@ import json
 from tests.unit.verify.conftest import Stack
 from tests.unit.verify.fakes import Fixture
 
+from obsctl.model.lifecycle import LifecycleRule, from_api
+from obsctl.model.lifecycle import from_inline as from_inline_state
 from obsctl.verify.drift import document_differences, tag_differences
-from obsctl.verify.lifecycle import LifecycleRule, differences, from_api, from_inline_state
+from obsctl.verify.drift import lifecycle_differences as differences
 from obsctl.verify.model import Status
 
 DRIFT = frozenset(

@@ -8,10 +8,11 @@ import pytest
 from tests.unit.verify.conftest import Stack
 
 from obsctl.errors import UsageError
+from obsctl.model import read_stack
+from obsctl.model.tfjson import index_suffix
 from obsctl.verify.catalogue import CONTROLS
 from obsctl.verify.collect import BUCKET_READS, collect
 from obsctl.verify.engine import parse_selection
-from obsctl.verify.expected import ExpectedStack
 from obsctl.verify.model import Status
 
 
@@ -105,7 +106,8 @@ def _show_json(raw: dict[str, Any]) -> dict[str, Any]:
     """The same resources in `terraform show -json`'s shape."""
     resources = [
         {
-            "address": f"{r['type']}.{r['name']}",
+            "address": ".".join(filter(None, (r.get("module"), f"{r['type']}.{r['name']}")))
+            + index_suffix(i.get("index_key")),
             "mode": r["mode"],
             "type": r["type"],
             "values": i["attributes"],
@@ -117,8 +119,8 @@ def _show_json(raw: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_state_may_be_raw_or_show_json(prod: Stack) -> None:
-    raw = ExpectedStack.build(prod.contract, prod.state)
-    shown = ExpectedStack.build(prod.contract, _show_json(prod.state or {}))
+    raw = read_stack(prod.contract, prod.state)
+    shown = read_stack(prod.contract, _show_json(prod.state or {}))
     assert raw == shown
     assert raw.has_state and any(b.lifecycle for b in raw.buckets)
 
@@ -126,14 +128,14 @@ def test_the_state_may_be_raw_or_show_json(prod: Stack) -> None:
 def test_each_configuration_is_read_once_per_resource(prod: Stack) -> None:
     prod.verify()
     made = prod.aws.made
-    buckets = {b.name for b in ExpectedStack.build(prod.contract, prod.state).buckets}
+    buckets = {b.name for b in read_stack(prod.contract, prod.state).buckets}
     for operation in BUCKET_READS.values():
         assert sorted(p["Bucket"] for _, op, p in made if op == operation) == sorted(buckets)
     assert len(made) == len({(s, o, str(sorted(p.items()))) for s, o, p in made})
 
 
 def test_parallel_and_serial_reads_give_the_same_snapshot(prod: Stack) -> None:
-    expected = ExpectedStack.build(prod.contract, prod.state)
+    expected = read_stack(prod.contract, prod.state)
     assert collect(expected, prod.aws, workers=1) == collect(expected, prod.aws, workers=16)
 
 

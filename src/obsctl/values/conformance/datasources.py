@@ -13,7 +13,7 @@ from collections.abc import Iterator, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values.conformance.findings import Finding
 from obsctl.values.conformance.manifests import Release
 from obsctl.values.naming import lookup

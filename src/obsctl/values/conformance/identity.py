@@ -4,7 +4,7 @@ role, except where the chart itself gives it no account of its own (a limitation
 
 from __future__ import annotations
 
-from obsctl.contract import Role, StackContract
+from obsctl.model.contract import Role, StackContract
 from obsctl.values.conformance.charts import CHART_FACTS
 from obsctl.values.conformance.findings import Finding
 from obsctl.values.conformance.manifests import Release, ServiceAccount, Workload

@@ -8,7 +8,7 @@ import re
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from obsctl.contract import StackContract
+from obsctl.model.contract import StackContract
 from obsctl.values.conformance.findings import Finding
 from obsctl.values.naming import lookup
 

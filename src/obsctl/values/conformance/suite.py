@@ -7,7 +7,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from obsctl.contract import STORAGE_APPS, StackContract
+from obsctl.model.contract import STORAGE_APPS, StackContract
 from obsctl.values.conformance.charts import CHART_FACTS
 from obsctl.values.conformance.datasources import datasource_findings
 from obsctl.values.conformance.findings import Finding

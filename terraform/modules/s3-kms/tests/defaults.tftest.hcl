@@ -188,4 +188,51 @@ run "lifecycle_rules_abort_uploads_everywhere_and_expire_only_tempo" {
     condition     = [for rule in aws_s3_bucket.this["tempo-traces"].lifecycle_rule : one(rule.expiration).days if try(one(rule.expiration).days, null) != null] == [15]
     error_message = "Tempo's traces expire one day after its 14-day retention."
   }
+
+  assert {
+    condition = alltrue(flatten([
+      for app, stores in output.buckets : [
+        for store, bucket in stores : length(bucket.lifecycle_rules) == length(aws_s3_bucket.this["${app}-${store}"].lifecycle_rule)
+      ]
+    ]))
+    error_message = "The contract lists the lifecycle rules each bucket carries."
+  }
+}
+
+run "the_contract_says_which_store_holds_data_and_what_an_expiry_may_reach" {
+  command = plan
+
+  assert {
+    condition = toset(flatten([
+      for app, stores in output.buckets : [for store, bucket in stores : "${app}/${store}" if bucket.holds_data]
+    ])) == toset(["mimir/blocks", "loki/chunks", "tempo/traces"])
+    error_message = "One data store per app: Mimir blocks, Loki chunks, Tempo traces."
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for app, stores in output.buckets : [for store, bucket in stores : bucket.expiry_guard == null if !bucket.holds_data]
+    ]))
+    error_message = "No expiry may reach a ruler, alertmanager or admin store."
+  }
+
+  assert {
+    condition     = length(output.buckets.mimir.blocks.expiry_guard.prefixes) == 0 && toset(output.buckets.mimir.blocks.expiry_guard.protected_prefixes) == toset(["__mimir_cluster/"])
+    error_message = "Without a safety net no expiry may reach Mimir blocks: the compactor owns retention."
+  }
+
+  assert {
+    condition     = output.buckets.loki.chunks.expiry_guard.prefixes == null && contains(output.buckets.loki.chunks.expiry_guard.protected_prefixes, "index/") && output.buckets.loki.chunks.expiry_guard.min_days == 32
+    error_message = "Loki's chunks may expire on any prefix that spares index/, the seed and delete requests, after 31 days of retention."
+  }
+
+  assert {
+    condition     = output.buckets.tempo.traces.expiry_guard.min_days == 15 && length(output.buckets.tempo.traces.expiry_guard.protected_prefixes) == 0
+    error_message = "Tempo's traces may expire from retention + 1 day."
+  }
+
+  assert {
+    condition     = output.tag_keys == { module = "lgtm:module", app = "lgtm:app", store = "lgtm:store", kms_key = "lgtm:kms-key" }
+    error_message = "The reserved tag keys are published."
+  }
 }

@@ -239,6 +239,16 @@ run "safety_net_expiry_rules_cover_only_the_named_tenants" {
     condition     = alltrue([for bucket in aws_s3_bucket.this : contains([for rule in bucket.lifecycle_rule : try(one(rule.noncurrent_version_expiration).days, 0)], 7)])
     error_message = "The noncurrent-version expiry follows its input."
   }
+
+  assert {
+    condition     = toset(output.buckets.mimir.blocks.expiry_guard.prefixes) == toset(["anonymous/", "team-a/"]) && output.buckets.mimir.blocks.expiry_guard.min_days == 31
+    error_message = "With a safety net, the guard admits only its tenant prefixes, from the first day past retention plus the 12-h deletion delay."
+  }
+
+  assert {
+    condition     = output.buckets.loki.chunks.expiry_guard.min_days == 15 && [for rule in output.buckets.loki.chunks.lifecycle_rules : rule.prefix if rule.expiration_days != null] == ["fake/"]
+    error_message = "The contract carries Loki's expiry floor (retention + 2-h delete delay, next whole day) and the rules as written."
+  }
 }
 
 run "transitions_apply_to_the_data_bucket_only_in_waterfall_order" {

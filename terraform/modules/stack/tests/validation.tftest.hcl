@@ -67,6 +67,16 @@ run "accepts_the_defaults_and_valid_workloads" {
       tempo = { identity = "pod_identity" }
     }
   }
+
+  assert {
+    condition     = output.contract_version == 2 && output.reserved_tags.environment == "lgtm:environment" && output.reserved_tags.app == "lgtm:app" && output.partition == "aws" && output.cluster.arn == "arn:aws:eks:us-east-1:123456789012:cluster/lgtm"
+    error_message = "The stack contract is version 2 and publishes the reserved tag keys."
+  }
+
+  assert {
+    condition     = output.buckets.loki.chunks.holds_data && output.buckets.loki.chunks.expiry_guard.min_days == 32
+    error_message = "The contract passes the storage module's per-bucket facts through."
+  }
 }
 
 run "rejects_an_unknown_identity_in_workloads" {

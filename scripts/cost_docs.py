@@ -1,10 +1,12 @@
-"""Regenerate the tables of docs/cost.md from the model, the presets and the price file.
+"""Regenerate the tables of docs/cost.md from the cost model, the presets and the price file.
 
-    python -m obsctl.cost.docgen            # rewrite docs/cost.md in place
-    python -m obsctl.cost.docgen --check    # exit 1 if docs/cost.md is out of date
+    .venv/bin/python scripts/cost_docs.py            # rewrite docs/cost.md in place
+    .venv/bin/python scripts/cost_docs.py --check    # exit 1 if docs/cost.md is out of date
 
 Each table sits between `<!-- generated:NAME -->` and `<!-- /generated:NAME -->`; the text
-around them is written by hand. The reference workloads price tests/fixtures/plan/{dev,prod}.json.
+around them is written by hand. The reference workloads price tests/fixtures/plan/{dev,prod}.json,
+the plans of today's env roots (scripts/record_fixtures.py writes them; an integration test
+fails when the modules plan something else).
 """
 
 from __future__ import annotations
@@ -18,10 +20,10 @@ from pathlib import Path
 
 from obsctl.cost.bill import CLOUDTRAIL, CLOUDWATCH, DYNAMODB, KMS, S3
 from obsctl.cost.model import Comparison, compare
-from obsctl.cost.plan import Inventory, Scaling, Table, inventory_from_plan, read_plan
-from obsctl.cost.prices import GLACIER_IR, STANDARD, STANDARD_IA, PriceBook, load_price_book
-from obsctl.cost.render import money
+from obsctl.cost.price_file import load_price_book
+from obsctl.cost.prices import GLACIER_IR, STANDARD, STANDARD_IA, PriceBook
 from obsctl.cost.services import key_lines, table_lines
+from obsctl.cost.text import money
 from obsctl.cost.usage import (
     ConfigUsage,
     DynamoAppUsage,
@@ -30,10 +32,10 @@ from obsctl.cost.usage import (
     MimirUsage,
     OperationsUsage,
     TempoUsage,
-    field_docs,
-    preset,
-    preset_names,
 )
+from obsctl.cost.usage_file import field_docs, preset, preset_names
+from obsctl.model import Stack, plan_stack, read_plan
+from obsctl.model.stack import Scaling, Table
 
 # The original description's "Expected Costs" (USD per month), per env and in total.
 DESCRIPTION_RANGES = {
@@ -58,14 +60,14 @@ def _position(value: float, low: float, high: float) -> str:
 class Context:
     def __init__(self, plans: Path) -> None:
         self.book: PriceBook = load_price_book()
-        self.inventories: dict[str, Inventory] = {
-            env: inventory_from_plan(read_plan(plans / f"{env}.json")) for env in ENVS
+        self.stacks: dict[str, Stack] = {
+            env: plan_stack(read_plan(plans / f"{env}.json")) for env in ENVS
         }
         self.results: dict[tuple[str, str], Comparison] = {}
-        for env, inventory in self.inventories.items():
-            prices = self.book.region(inventory.region or "us-east-1")
+        for env, stack in self.stacks.items():
+            prices = self.book.region(stack.region or "us-east-1")
             for name in preset_names():
-                self.results[(env, name)] = compare(inventory, preset(name), prices)
+                self.results[(env, name)] = compare(stack, preset(name), prices)
 
 
 def reference_workloads(context: Context) -> str:
@@ -188,12 +190,12 @@ def dynamodb(context: Context) -> str:
 
 def kms(context: Context) -> str:
     rows = []
-    for env, inventory in context.inventories.items():
-        prices = context.book.region(inventory.region or "us-east-1")
-        first = sum(line.usd for key in inventory.keys for line in key_lines(key, prices, 0.0))
-        steady = sum(line.usd for key in inventory.keys for line in key_lines(key, prices, None))
-        labels = ", ".join(key.app for key in inventory.keys)
-        rows.append([env, f"{len(inventory.keys)} ({labels})", money(first), money(steady)])
+    for env, stack in context.stacks.items():
+        prices = context.book.region(stack.region or "us-east-1")
+        first = sum(line.usd for key in stack.keys for line in key_lines(key, prices, 0.0))
+        steady = sum(line.usd for key in stack.keys for line in key_lines(key, prices, None))
+        labels = ", ".join(key.app for key in stack.keys)
+        rows.append([env, f"{len(stack.keys)} ({labels})", money(first), money(steady)])
     header = ["env", "keys", "first year (no rotation yet)", "steady state (2 rotations billed)"]
     return _table(header, rows, ["---", "---", "---:", "---:"])
 
@@ -308,15 +310,15 @@ def regenerate(text: str, context: Context) -> str:
     def fill(match: re.Match[str]) -> str:
         name = match.group(2)
         if name not in GENERATORS:
-            raise SystemExit(f"docgen: unknown generated block {name!r}")
+            raise SystemExit(f"cost_docs: unknown generated block {name!r}")
         return f"{match.group(1)}{GENERATORS[name](context)}\n{match.group(4)}"
 
     return _BLOCK.sub(fill, text)
 
 
 def main(argv: list[str] | None = None) -> int:
-    root = Path(__file__).resolve().parents[3]
-    parser = argparse.ArgumentParser(prog="python -m obsctl.cost.docgen", description=__doc__)
+    root = Path(__file__).resolve().parents[1]
+    parser = argparse.ArgumentParser(prog="scripts/cost_docs.py", description=__doc__)
     parser.add_argument("doc", nargs="?", type=Path, default=root / "docs" / "cost.md")
     parser.add_argument("--plans", type=Path, default=root / "tests" / "fixtures" / "plan")
     parser.add_argument("--check", action="store_true", help="fail if the file is out of date")
@@ -325,7 +327,7 @@ def main(argv: list[str] | None = None) -> int:
     updated = regenerate(text, Context(args.plans))
     if args.check:
         if updated != text:
-            print(f"{args.doc} is out of date: run python -m obsctl.cost.docgen", file=sys.stderr)
+            print(f"{args.doc} is out of date: run scripts/cost_docs.py", file=sys.stderr)
             return 1
         return 0
     args.doc.write_text(updated, encoding="utf-8")

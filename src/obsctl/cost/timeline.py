@@ -1,4 +1,4 @@
-"""S3 lifecycle semantics: which rules reach an object stream and the life of one object.
+"""The life of one object under a bucket's lifecycle policy (`model.lifecycle.Policy`).
 
 An object is written in one class, moves down S3's transition waterfall at the rules' transition
 days (if S3 lets it: objects under 128 KB stay where they are by default), stops being current
@@ -11,7 +11,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from obsctl.cost.prices import (
+from obsctl.cost.units import UNBOUNDED_HORIZON_DAYS
+from obsctl.model.lifecycle import (
+    ALL_CLASSES_128K,
     DEEP_ARCHIVE,
     GLACIER,
     GLACIER_IR,
@@ -19,8 +21,9 @@ from obsctl.cost.prices import (
     ONEZONE_IA,
     STANDARD,
     STANDARD_IA,
+    VARIES_BY_CLASS,
+    Policy,
 )
-from obsctl.cost.units import UNBOUNDED_HORIZON_DAYS
 
 # The transitions S3 supports between classes [AWS-LC]: always down the waterfall, and never
 # from One Zone-IA into Glacier Instant Retrieval.
@@ -35,89 +38,6 @@ ALLOWED_TRANSITIONS: dict[str, frozenset[str]] = {
     GLACIER: frozenset({DEEP_ARCHIVE}),
     DEEP_ARCHIVE: frozenset(),
 }
-
-# transition_default_minimum_object_size [AWS-TDMOS]: the default blocks transitions of objects
-# under 128 KB into every class; the alternative still lets them into the two archive classes.
-ALL_CLASSES_128K = "all_storage_classes_128K"
-VARIES_BY_CLASS = "varies_by_storage_class"
-
-
-@dataclass(frozen=True)
-class Transition:
-    days: float
-    storage_class: str
-    size_filtered: bool = False  # the rule filters on object size, which overrides the default
-
-
-@dataclass(frozen=True)
-class LifecycleRule:
-    rule_id: str = ""
-    enabled: bool = True
-    prefix: str = ""
-    min_size: float | None = None  # ObjectSizeGreaterThan, bytes (exclusive)
-    max_size: float | None = None  # ObjectSizeLessThan, bytes (exclusive)
-    tag_filter: bool = False  # a tag filter: object tags are unknown, so the rule is not applied
-    expiration_days: float | None = None
-    transitions: tuple[Transition, ...] = ()
-    noncurrent_expiration_days: float | None = None
-    noncurrent_transitions: tuple[Transition, ...] = ()
-    abort_multipart_days: float | None = None
-
-    def applies_to(self, key_prefix: str, size: float) -> bool:
-        if not self.enabled or self.tag_filter or not key_prefix.startswith(self.prefix):
-            return False
-        if self.min_size is not None and not size > self.min_size:
-            return False
-        return self.max_size is None or size < self.max_size
-
-
-@dataclass(frozen=True)
-class Policy:
-    """The merged effect of every rule that reaches one stream of objects."""
-
-    expiration_days: float | None = None
-    transitions: tuple[Transition, ...] = ()
-    noncurrent_expiration_days: float | None = None
-    noncurrent_transitions: tuple[Transition, ...] = ()
-
-
-def _earliest(values: list[float | None]) -> float | None:
-    present = [value for value in values if value is not None]
-    return min(present) if present else None
-
-
-@dataclass(frozen=True)
-class Lifecycle:
-    rules: tuple[LifecycleRule, ...] = ()
-    min_transition_size: str = ALL_CLASSES_128K
-
-    def policy_for(self, key_prefix: str, size: float) -> Policy:
-        """Every enabled rule whose filter covers the stream, merged as S3 applies them: the
-        earliest expiration wins, and transitions of all rules happen in day order."""
-        rules = [rule for rule in self.rules if rule.applies_to(key_prefix, size)]
-        return Policy(
-            expiration_days=_earliest([rule.expiration_days for rule in rules]),
-            transitions=tuple(
-                sorted(
-                    (step for rule in rules for step in rule.transitions),
-                    key=lambda step: (step.days, WATERFALL.index(step.storage_class)),
-                )
-            ),
-            noncurrent_expiration_days=_earliest(
-                [rule.noncurrent_expiration_days for rule in rules]
-            ),
-            noncurrent_transitions=tuple(
-                sorted(
-                    (step for rule in rules for step in rule.noncurrent_transitions),
-                    key=lambda step: (step.days, WATERFALL.index(step.storage_class)),
-                )
-            ),
-        )
-
-
-WATERFALL = (
-    STANDARD, STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE,
-)  # fmt: skip
 
 
 def can_transition(

@@ -1,0 +1,260 @@
+"""Reading the price file: `prices.yaml` (or a file of yours) -> a typed `PriceBook`.
+
+Every figure carries its sources; a missing or malformed entry is one clear error naming its
+place in the file (`regions.us-east-1.kms.key_month`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from obsctl.cost.prices import (
+    DEEP_ARCHIVE,
+    DYNAMODB_TABLE_CLASSES,
+    GLACIER,
+    GLACIER_IR,
+    INTELLIGENT_TIERING,
+    ONEZONE_IA,
+    PRICE_FILE,
+    STANDARD,
+    STANDARD_IA,
+    STORAGE_CLASSES,
+    DynamoClassPrices,
+    Fact,
+    KmsPrices,
+    KmsRules,
+    Price,
+    PriceBook,
+    PriceFileError,
+    RegionPrices,
+    Rules,
+    S3ClassPrices,
+    S3Prices,
+    S3Rules,
+    StorageTier,
+)
+from obsctl.cost.units import KB
+
+
+class _Reader:
+    """Walks the raw YAML, turning a missing or malformed entry into one clear error."""
+
+    def __init__(self, origin: str, sources: Mapping[str, str]) -> None:
+        self.origin = origin
+        self.sources = sources
+
+    def fail(self, path: str, problem: str) -> PriceFileError:
+        return PriceFileError(f"The price file {self.origin} is malformed at {path}: {problem}.")
+
+    def node(self, data: Any, path: str, key: str) -> Any:
+        if not isinstance(data, Mapping) or key not in data:
+            raise self.fail(f"{path}.{key}", "the entry is missing")
+        return data[key]
+
+    def tags(self, raw: Any, path: str) -> tuple[str, ...]:
+        tags = (raw,) if isinstance(raw, str) else tuple(raw or ())
+        unknown = [tag for tag in tags if tag not in self.sources]
+        if not tags or unknown:
+            raise self.fail(path, f"unknown or missing source tag(s) {unknown or '(none)'}")
+        return tags
+
+    def price(self, data: Any, path: str, key: str) -> Price:
+        raw = self.node(data, path, key)
+        where = f"{path}.{key}"
+        usd = raw.get("usd") if isinstance(raw, Mapping) else None
+        if isinstance(usd, bool) or not isinstance(usd, int | float) or usd < 0:
+            raise self.fail(where, "usd must be a number of at least 0")
+        return Price(float(usd), self.tags(raw.get("source"), f"{where}.source"))
+
+    def optional_price(self, data: Any, path: str, key: str) -> Price | None:
+        return self.price(data, path, key) if isinstance(data, Mapping) and key in data else None
+
+    def fact(self, data: Any, path: str, key: str) -> Fact:
+        raw = self.node(data, path, key)
+        where = f"{path}.{key}"
+        value = raw.get("value") if isinstance(raw, Mapping) else None
+        if isinstance(value, bool) or not isinstance(value, int | float):
+            raise self.fail(where, "value must be a number")
+        return Fact(float(value), self.tags(raw.get("source"), f"{where}.source"))
+
+
+def _rules(reader: _Reader, raw: Any) -> Rules:
+    facts: dict[str, Fact] = {}
+
+    def fact(section: str, key: str, sub: str | None = None) -> float:
+        container = reader.node(raw, "rules", section)
+        path = f"rules.{section}"
+        if sub is not None:
+            container = reader.node(container, path, key)
+            path, key = f"{path}.{key}", sub
+        found = reader.fact(container, path, key)
+        facts[f"{path}.{key}".removeprefix("rules.")] = found
+        return found.value
+
+    s3 = S3Rules(
+        min_storage_days={
+            cls: fact("s3", "min_storage_days", cls)
+            for cls in (STANDARD_IA, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE)
+        },
+        min_billable_bytes={
+            cls: fact("s3", "min_billable_kb", cls) * KB
+            for cls in (STANDARD_IA, ONEZONE_IA, GLACIER_IR)
+        },
+        archive_overhead_standard_bytes=fact("s3", "archive_overhead_standard_kb") * KB,
+        archive_overhead_class_bytes=fact("s3", "archive_overhead_class_kb") * KB,
+        min_transition_bytes=fact("s3", "min_transition_kb") * KB,
+        it_min_monitored_bytes=fact("s3", "it_min_monitored_kb") * KB,
+        it_infrequent_after_days=fact("s3", "it_infrequent_after_days"),
+        it_archive_instant_after_days=fact("s3", "it_archive_instant_after_days"),
+        request_metrics_emitted=int(
+            fact("s3", "request_metrics_per_filter") - fact("s3", "request_metrics_never_emitted")
+        ),
+    )
+    kms = KmsRules(
+        free_requests_per_month=fact("kms", "free_requests_per_month"),
+        billed_rotations_cap=int(fact("kms", "billed_rotations_cap")),
+        bucket_key_request_reduction=fact("kms", "bucket_key_request_reduction"),
+    )
+    return Rules(s3=s3, kms=kms, facts=facts)
+
+
+def _s3(reader: _Reader, raw: Any, path: str) -> S3Prices:
+    tiers_raw = reader.node(raw, path, "standard_storage_tiers")
+    if not isinstance(tiers_raw, list) or not tiers_raw:
+        raise reader.fail(f"{path}.standard_storage_tiers", "a list of tiers is needed")
+    tiers = []
+    for index, tier in enumerate(tiers_raw):
+        where = f"{path}.standard_storage_tiers[{index}]"
+        up_to = tier.get("up_to_gb") if isinstance(tier, Mapping) else None
+        if up_to is not None and not isinstance(up_to, int | float):
+            raise reader.fail(where, "up_to_gb must be a number or null")
+        tiers.append(StorageTier(up_to, reader.price({"tier": tier}, where, "tier")))
+    if tiers[-1].up_to_gb is not None:
+        raise reader.fail(f"{path}.standard_storage_tiers", "the last tier needs up_to_gb: null")
+    it = reader.node(raw, path, "intelligent_tiering")
+    it_path = f"{path}.intelligent_tiering"
+    classes_raw = reader.node(raw, path, "classes")
+    classes = {}
+    for cls in STORAGE_CLASSES:
+        entry = reader.node(classes_raw, f"{path}.classes", cls)
+        where = f"{path}.classes.{cls}"
+        storage = None
+        if cls not in (STANDARD, INTELLIGENT_TIERING):
+            storage = reader.price(entry, where, "storage_gb_month")
+        classes[cls] = S3ClassPrices(
+            storage_gb_month=storage,
+            put_per_1k=reader.price(entry, where, "put_per_1k"),
+            get_per_1k=reader.price(entry, where, "get_per_1k"),
+            transition_per_1k=(
+                None if cls == STANDARD else reader.price(entry, where, "transition_per_1k")
+            ),
+            retrieval_per_gb=reader.price(entry, where, "retrieval_per_gb"),
+            restore_per_1k=reader.optional_price(entry, where, "restore_per_1k"),
+        )
+    return S3Prices(
+        standard_tiers=tuple(tiers),
+        it_frequent=reader.price(it, it_path, "frequent"),
+        it_infrequent=reader.price(it, it_path, "infrequent"),
+        it_archive_instant=reader.price(it, it_path, "archive_instant"),
+        it_monitoring_per_1k_objects=reader.price(it, it_path, "monitoring_per_1k_objects"),
+        classes=classes,
+    )
+
+
+def _region(reader: _Reader, region: str, raw: Any, as_of: str, rules: Rules) -> RegionPrices:
+    path = f"regions.{region}"
+    kms = reader.node(raw, path, "kms")
+    dynamodb = reader.node(raw, path, "dynamodb")
+    cloudtrail = reader.node(raw, path, "cloudtrail")
+    cloudwatch = reader.node(raw, path, "cloudwatch")
+    tables = {}
+    for cls in DYNAMODB_TABLE_CLASSES:
+        entry = reader.node(dynamodb, f"{path}.dynamodb", cls)
+        where = f"{path}.dynamodb.{cls}"
+        tables[cls] = DynamoClassPrices(
+            **{
+                name: reader.price(entry, where, name)
+                for name in (
+                    "write_per_million",
+                    "read_per_million",
+                    "storage_gb_month",
+                    "pitr_gb_month",
+                    "wcu_hour",
+                    "rcu_hour",
+                )
+            }
+        )
+    return RegionPrices(
+        region=region,
+        name=str(raw.get("name", region)),
+        as_of=as_of,
+        s3=_s3(reader, reader.node(raw, path, "s3"), f"{path}.s3"),
+        kms=KmsPrices(
+            key_month=reader.price(kms, f"{path}.kms", "key_month"),
+            rotation_month=reader.price(kms, f"{path}.kms", "rotation_month"),
+            requests_per_10k=reader.price(kms, f"{path}.kms", "requests_per_10k"),
+        ),
+        dynamodb=tables,
+        cloudtrail_data_events_per_100k=reader.price(
+            cloudtrail, f"{path}.cloudtrail", "data_events_per_100k"
+        ),
+        cloudwatch_alarm_metric_month=reader.price(
+            cloudwatch, f"{path}.cloudwatch", "alarm_metric_month"
+        ),
+        cloudwatch_high_resolution_alarm_metric_month=reader.price(
+            cloudwatch, f"{path}.cloudwatch", "high_resolution_alarm_metric_month"
+        ),
+        cloudwatch_custom_metric_month=reader.price(
+            cloudwatch, f"{path}.cloudwatch", "custom_metric_month"
+        ),
+        rules=rules,
+    )
+
+
+def parse_price_book(raw: Any, origin: str = PRICE_FILE) -> PriceBook:
+    if not isinstance(raw, Mapping):
+        raise PriceFileError(f"The price file {origin} is not a YAML mapping.")
+    sources = raw.get("sources")
+    if not isinstance(sources, Mapping) or not sources:
+        raise PriceFileError(f"The price file {origin} has no `sources` mapping.")
+    reader = _Reader(origin, {str(tag): str(text) for tag, text in sources.items()})
+    as_of = str(reader.node(raw, "", "as_of"))
+    rules = _rules(reader, reader.node(raw, "", "rules"))
+    regions_raw = reader.node(raw, "", "regions")
+    if not isinstance(regions_raw, Mapping) or not regions_raw:
+        raise PriceFileError(f"The price file {origin} lists no regions.")
+    regions = {
+        str(name): _region(reader, str(name), entry, as_of, rules)
+        for name, entry in regions_raw.items()
+    }
+    return PriceBook(
+        as_of=as_of,
+        currency=str(raw.get("currency", "USD")),
+        sources=reader.sources,
+        rules=rules,
+        regions=regions,
+    )
+
+
+_Loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
+
+@lru_cache(maxsize=4)
+def load_price_book(path: Path | None = None) -> PriceBook:
+    """The packaged price book, or the one at `path`."""
+    if path is None:
+        text = resources.files("obsctl.cost").joinpath(PRICE_FILE).read_text(encoding="utf-8")
+        origin = PRICE_FILE
+    else:
+        text, origin = path.read_text(encoding="utf-8"), str(path)
+    try:
+        raw = yaml.load(text, Loader=_Loader)
+    except yaml.YAMLError as error:
+        raise PriceFileError(f"The price file {origin} is not valid YAML ({error}).") from error
+    return parse_price_book(raw, origin)
