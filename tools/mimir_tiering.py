@@ -22,9 +22,9 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
-from obsctl.cost import Inventory, estimate, inventory_from_plan, load_price_book, preset, read_plan
-from obsctl.cost.lifecycle import LifecycleRule, Transition
-from obsctl.cost.model import region_of
+from obsctl.cost import estimate, load_price_book, preset, region_of
+from obsctl.model import Stack, plan_stack, read_plan
+from obsctl.model.lifecycle import LifecycleRule, Transition
 
 REPO = Path(__file__).resolve().parents[1]
 PLAN = REPO / "tests" / "fixtures" / "plan" / "prod.json"
@@ -52,28 +52,28 @@ class Row:
     usd: tuple[float, ...]  # one per lifecycle, in LIFECYCLES order
 
 
-def with_blocks_transitions(inventory: Inventory, steps: tuple[Transition, ...]) -> Inventory:
-    """The inventory with the Mimir blocks bucket's transitions replaced by `steps` (its other
+def with_blocks_transitions(stack: Stack, steps: tuple[Transition, ...]) -> Stack:
+    """The stack with the Mimir blocks bucket's transitions replaced by `steps` (its other
     rules, noncurrent expiry and multipart abort, kept)."""
     buckets = []
-    for bucket in inventory.buckets:
-        if (bucket.app, bucket.store) == ("mimir", "blocks"):
+    for bucket in stack.buckets:
+        if (bucket.app, bucket.store) == ("mimir", "blocks") and bucket.lifecycle is not None:
             rules = [rule for rule in bucket.lifecycle.rules if not rule.transitions]
-            rules.append(LifecycleRule(rule_id="transition-storage-class", transitions=steps))
+            rules.append(LifecycleRule(id="transition-storage-class", transitions=steps))
             lifecycle = dataclasses.replace(bucket.lifecycle, rules=tuple(rules))
             bucket = dataclasses.replace(bucket, lifecycle=lifecycle)
         buckets.append(bucket)
-    return dataclasses.replace(inventory, buckets=tuple(buckets))
+    return dataclasses.replace(stack, buckets=tuple(buckets))
 
 
 def rows(plan: Path = PLAN) -> list[Row]:
-    inventory = inventory_from_plan(read_plan(plan))
-    retention = float(inventory.retention_days.get("mimir", 395))
-    variants = [with_blocks_transitions(inventory, steps) for steps in LIFECYCLES.values()]
+    stack = plan_stack(read_plan(plan), source=str(plan))
+    retention = float(stack.retention("mimir") or 395)
+    variants = [with_blocks_transitions(stack, steps) for steps in LIFECYCLES.values()]
     table = []
     for name in PRESETS:
         usage = preset(name)
-        prices = load_price_book().region(region_of(inventory, usage))
+        prices = load_price_book().region(region_of(stack, usage))
         for window, days in (("whole retention", retention), ("last 7 days", RECENT_DAYS)):
             for kb in GET_KB if days == retention else GET_KB[-1:]:
                 mimir = dataclasses.replace(usage.mimir, read_window_days=days, read_request_kb=kb)
