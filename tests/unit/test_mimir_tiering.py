@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from obsctl.cost import inventory_from_plan, read_plan
-from obsctl.cost.lifecycle import Transition
+from obsctl.model import plan_stack, read_plan
+from obsctl.model.lifecycle import Transition
 from tools import mimir_tiering
 
 REPO = Path(__file__).resolve().parents[2]
@@ -31,8 +31,8 @@ def test_prod_applies_standard_ia_at_30_days_and_nothing_after() -> None:
     main_tf = (REPO / "terraform" / "envs" / "prod" / "main.tf").read_text()
     assert 'mimir = [{ days = 30, storage_class = "STANDARD_IA" }]' in main_tf
     assert "GLACIER" not in main_tf
-    inventory = inventory_from_plan(read_plan(mimir_tiering.PLAN))  # the recorded prod plan
-    blocks = next(b for b in inventory.buckets if (b.app, b.store) == ("mimir", "blocks"))
+    stack = plan_stack(read_plan(mimir_tiering.PLAN))  # the recorded prod plan
+    blocks = next(b for b in stack.buckets if (b.app, b.store) == ("mimir", "blocks"))
     assert blocks.lifecycle.policy_for("anonymous/", 1e9).transitions == (
         Transition(30, "STANDARD_IA"),
     )
