@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 from obsctl.errors import ObsctlError
 
 if TYPE_CHECKING:
-    from obsctl.workflow import Session
+    from obsctl.workspace.session import Session
 
 
 def refuse_keys_pending_deletion(session: Session) -> None:

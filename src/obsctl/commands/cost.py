@@ -67,7 +67,7 @@ def _plan_json(args: argparse.Namespace) -> dict[str, Any]:
 
     if args.plan_json is not None:
         return read_plan(args.plan_json)
-    from obsctl.workflow import plan_json
+    from obsctl.workspace.session import plan_json
 
     return plan_json(args.env, args.target, args.dir)
 

@@ -17,7 +17,7 @@ from obsctl.commands.common import (
 from obsctl.errors import ObsctlError, UsageError
 
 if TYPE_CHECKING:
-    from obsctl.workflow import Session
+    from obsctl.workspace.session import Session
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -31,7 +31,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace) -> int:
     from obsctl.terraform.plansummary import PlanSummary
     from obsctl.terraform.progress import ApplyProgress
-    from obsctl.workflow import open_session
+    from obsctl.workspace.session import open_session
 
     label = args.dir.name if args.dir else args.env
     if _is_prod(args) and not args.force:

@@ -22,7 +22,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace) -> int:
     from obsctl.terraform.plansummary import PlanSummary
-    from obsctl.workflow import open_session
+    from obsctl.workspace.session import open_session
 
     session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
     say = emit(args)

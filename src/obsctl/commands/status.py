@@ -46,7 +46,7 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _drift(args: argparse.Namespace) -> int:
-    from obsctl.workflow import open_session
+    from obsctl.workspace.session import open_session
 
     session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
     session.init()

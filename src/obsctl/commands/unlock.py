@@ -35,8 +35,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    from obsctl.terraform.locks import WorkspaceBusyError, judge_lock, terraform_processes
-    from obsctl.workflow import open_session
+    from obsctl.terraform.holders import judge_lock, terraform_processes
+    from obsctl.workspace.lock import WorkspaceBusyError
+    from obsctl.workspace.session import open_session
 
     say = emit(args)
     session = open_session(args.env, args.target, args.dir, binary=args.binary)
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
 
 def _local_backend(session, lock_id: str, say) -> int:  # type: ignore[no-untyped-def]
     """A local state's lock is a record lock of the holder's process: it cannot be stale."""
-    from obsctl.terraform.locks import terraform_processes
+    from obsctl.terraform.holders import terraform_processes
 
     lock = session.current_lock()
     if lock is None:

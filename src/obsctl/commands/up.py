@@ -28,7 +28,7 @@ if TYPE_CHECKING:
     from obsctl.terraform.plansummary import PlanSummary
     from obsctl.terraform.runner import Completed
     from obsctl.values import ValuesOptions
-    from obsctl.workflow import Session
+    from obsctl.workspace.session import Session
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -54,7 +54,7 @@ def run(args: argparse.Namespace) -> int:
     from obsctl.preflight import refuse_keys_pending_deletion
     from obsctl.report import next_steps, stack_summary
     from obsctl.verify import VerifyOptions, render, verify_session
-    from obsctl.workflow import open_session
+    from obsctl.workspace.session import open_session
 
     started = time.monotonic()
     say = emit(args)

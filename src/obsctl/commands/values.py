@@ -153,7 +153,7 @@ def run(args: argparse.Namespace) -> int:
 def _load_contract(args: argparse.Namespace) -> StackContract:
     if args.contract_json is not None:
         return _read_contract_file(args.contract_json, args)
-    from obsctl.workflow import stack_contract
+    from obsctl.workspace.session import stack_contract
 
     return stack_contract(None if args.dir else args.env, args.target, args.dir)
 

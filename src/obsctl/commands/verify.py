@@ -62,7 +62,7 @@ def run(args: argparse.Namespace) -> int:
         raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist.")
 
     from obsctl.verify.session import verify_session
-    from obsctl.workflow import open_session
+    from obsctl.workspace.session import open_session
 
     session = open_session(args.env, args.target, args.dir)
     options = VerifyOptions(only=only, skip=skip, target=args.target)

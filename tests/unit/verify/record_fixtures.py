@@ -198,7 +198,7 @@ def main() -> None:
         os.environ["OBSCTL_STATE_DIR"] = folder
         from obsctl.paths import state_dir
         from obsctl.sandbox import Sandbox
-        from obsctl.workflow import open_session
+        from obsctl.workspace.session import open_session
 
         try:
             for env, variables in (

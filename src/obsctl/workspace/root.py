@@ -36,6 +36,23 @@ class Workspace:
     variables: frozenset[str]
 
     @property
+    def where(self) -> str:
+        """How messages name this workspace: "prod on the local target"."""
+        return f"{self.label} on the {self.target} target"
+
+    @property
+    def selector(self) -> str:
+        """The flag that names this root on the command line: --env NAME or --dir ROOT."""
+        if self.label in ENVS and self.root.parent.name == "envs":
+            return f"--env {self.label}"
+        return f"--dir {self.root}"
+
+    @property
+    def flags(self) -> str:
+        """The flags that name this workspace: "--env prod --target local"."""
+        return f"{self.selector} --target {self.target}"
+
+    @property
     def work_dir(self) -> Path:
         return state_dir() / "targets" / self.target / self.label
 
