@@ -5,11 +5,10 @@ a check fails."""
 
 from __future__ import annotations
 
-import argparse
-import json
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from obsctl.commands.common import add_json_argument
+from obsctl.commands.base import Context, Result, lines
 
 
 @dataclass
@@ -25,21 +24,28 @@ class Check:
         return "pass" if self.ok else "warn" if self.warning else "FAIL"
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--binary", metavar="PATH", help="terraform or tofu executable to check")
-    add_json_argument(parser)
+@dataclass
+class DoctorReport(Result):
+    checks: list[Check]
 
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return 0 if all(check.ok or check.warning for check in self.checks) else 1
 
-def run(args: argparse.Namespace) -> int:
-    checks = [_terraform(args.binary), _provider(), _credentials(), _sandbox()]
-    if args.json:
-        print(json.dumps([{**asdict(check), "status": check.mark} for check in checks], indent=2))
-    else:
-        for check in checks:
-            print(f"{check.mark}  {check.name:<12} {check.detail}")
+    def text(self) -> str:
+        said = []
+        for check in self.checks:
+            said.append(f"{check.mark}  {check.name:<12} {check.detail}")
             if not check.ok and check.fix:
-                print(f"      {'':<12} fix: {check.fix}")
-    return 0 if all(check.ok or check.warning for check in checks) else 1
+                said.append(f"      {'':<12} fix: {check.fix}")
+        return lines(*said)
+
+    def document(self) -> list[dict[str, Any]]:
+        return [{**asdict(check), "status": check.mark} for check in self.checks]
+
+
+def doctor(ctx: Context, *, binary: str | None = None) -> DoctorReport:
+    return DoctorReport([_terraform(binary), _provider(), _credentials(), _sandbox()])
 
 
 def _terraform(binary: str | None) -> Check:
@@ -68,15 +74,16 @@ def _provider() -> Check:
 
 
 def _credentials() -> Check:
-    import boto3
+    from obsctl.aws.clients import find_credentials
+    from obsctl.errors import ObsctlError
 
     try:
-        credentials = boto3.Session().get_credentials()
-    except Exception as error:  # botocore configuration errors
+        credentials = find_credentials()
+    except ObsctlError as error:  # botocore configuration errors
         return Check(
             "credentials",
             False,
-            f"AWS credentials could not be loaded: {error}",
+            f"AWS credentials could not be loaded: {error.__cause__}",
             "fix ~/.aws/config or AWS_PROFILE",
         )
     if credentials is None:
