@@ -3,8 +3,12 @@ PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 CHECKOV := .tools/checkov/bin/checkov
+# Pinned: a new checkov release can add checks that fail a tree that passed yesterday. Bump it
+# on purpose (the stamp file makes `make tools` install the new version).
+CHECKOV_VERSION := 3.3.30
+CHECKOV_STAMP := .tools/checkov/installed-$(CHECKOV_VERSION)
 
-.PHONY: demo test lint unit terraform-test integration venv tools clean
+.PHONY: demo test lint unit terraform-test integration venv tools hooks clean
 
 $(BIN)/obsctl: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -14,11 +18,12 @@ $(BIN)/obsctl: pyproject.toml
 
 venv: $(BIN)/obsctl
 
-$(CHECKOV):
+$(CHECKOV_STAMP):
 	$(PYTHON) -m venv .tools/checkov
-	.tools/checkov/bin/pip install --quiet checkov
+	.tools/checkov/bin/pip install --quiet 'checkov==$(CHECKOV_VERSION)'
+	@touch $@
 
-tools: venv $(CHECKOV)
+tools: venv $(CHECKOV_STAMP)
 
 ## demo: virtualenv, install, then bring the dev environment up on the embedded local AWS.
 demo: venv
@@ -33,6 +38,10 @@ lint: tools
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(CHECKOV) --directory terraform --quiet --compact --framework terraform --skip-download
+
+## hooks: run the lint gates on every commit (.pre-commit-config.yaml; offline, local hooks).
+hooks: tools
+	$(BIN)/pre-commit install
 
 unit: venv
 	$(BIN)/pytest -m "not integration"
