@@ -5,10 +5,17 @@ a check fails."""
 
 from __future__ import annotations
 
+import socket
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from obsctl.aws.clients import find_credentials
 from obsctl.commands.base import Context, Result, lines
+from obsctl.errors import ObsctlError
+from obsctl.paths import state_dir
+from obsctl.sandbox import Sandbox
+from obsctl.terraform.binary import require_binary
+from obsctl.terraform.cliconfig import MIRROR_ENV, resolve_provider_source
 
 
 @dataclass
@@ -49,8 +56,6 @@ def doctor(ctx: Context, *, binary: str | None = None) -> DoctorReport:
 
 
 def _terraform(binary: str | None) -> Check:
-    from obsctl.errors import ObsctlError
-    from obsctl.terraform.binary import require_binary
 
     try:
         found = require_binary(binary)
@@ -60,8 +65,6 @@ def _terraform(binary: str | None) -> Check:
 
 
 def _provider() -> Check:
-    from obsctl.terraform.cliconfig import MIRROR_ENV, resolve_provider_source
-
     source = resolve_provider_source()
     if source is None:
         return Check(
@@ -74,9 +77,6 @@ def _provider() -> Check:
 
 
 def _credentials() -> Check:
-    from obsctl.aws.clients import find_credentials
-    from obsctl.errors import ObsctlError
-
     try:
         credentials = find_credentials()
     except ObsctlError as error:  # botocore configuration errors
@@ -98,11 +98,6 @@ def _credentials() -> Check:
 
 
 def _sandbox() -> Check:
-    import socket
-
-    from obsctl.paths import state_dir
-    from obsctl.sandbox import Sandbox
-
     sandbox = Sandbox(state_dir() / "sandbox")
     info = sandbox.running()
     if info is not None:

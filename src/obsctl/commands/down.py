@@ -10,6 +10,9 @@ from typing import TYPE_CHECKING, Any
 
 from obsctl.commands.base import Context, Result, lines
 from obsctl.errors import ObsctlError, UsageError
+from obsctl.paths import env_root
+from obsctl.terraform.plansummary import PlanSummary
+from obsctl.terraform.progress import ApplyProgress
 
 if TYPE_CHECKING:
     from obsctl.workspace.session import Session
@@ -62,8 +65,6 @@ def down(
     force: bool = False,
     yes: bool = False,
 ) -> Result:
-    from obsctl.terraform.plansummary import PlanSummary
-    from obsctl.terraform.progress import ApplyProgress
     from obsctl.workspace.session import open_session
 
     label = root_dir.name if root_dir else env
@@ -140,6 +141,4 @@ def _is_prod(env: str, root_dir: Path | None) -> bool:
     and its backend are exactly what `--env prod` destroys)."""
     if root_dir is None:
         return env == "prod"
-    from obsctl.paths import env_root
-
     return root_dir.expanduser().resolve() == env_root("prod").resolve()

@@ -4,12 +4,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from obsctl.commands.base import Context, Result, lines
-
-if TYPE_CHECKING:
-    from obsctl.terraform.plansummary import PlanSummary
+from obsctl.terraform.plansummary import PlanSummary
 
 
 @dataclass

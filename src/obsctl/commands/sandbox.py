@@ -10,6 +10,8 @@ from dataclasses import dataclass
 from typing import Any
 
 from obsctl.commands.base import Context, Result, lines
+from obsctl.paths import state_dir
+from obsctl.sandbox import Sandbox
 
 ACTIONS = ("start", "stop", "status", "env")
 
@@ -43,9 +45,6 @@ class SandboxEnvironment(Result):
 
 
 def sandbox(ctx: Context, action: str) -> Result:
-    from obsctl.paths import state_dir
-    from obsctl.sandbox import Sandbox
-
     box = Sandbox(state_dir() / "sandbox")
     if action == "start":
         info = box.start()
