@@ -4,7 +4,8 @@ It runs once per local AWS (about 11 s: the provider's start-up is the floor), w
 without the TLS-only policy: the local AWS serves plain HTTP on loopback and ignores policy
 conditions, so that policy would deny every call, and a KMS key there would protect nothing (its
 credentials are public) while costing 10 s more. Its state lives in the `_state-backend` work
-dir (the name cannot clash with an env label or a --dir label).
+dir (the name cannot clash with an env label or a --dir label). The bucket's settings live in
+that root alone: obsctl has no second way to create it.
 """
 
 from __future__ import annotations
@@ -31,8 +32,11 @@ def ensure_state_backend(
     environment; dev and prod may get here together, so one of them does it."""
     root = state_backend_root()
     if root is None:
-        create_state_bucket(sandbox.client("s3"))  # obsctl installed without the repo
-        return
+        raise ObsctlError(
+            f"The state bucket {LOCAL_STATE_BUCKET} for S3-backend roots is created by "
+            "terraform/bootstrap/state-backend, and no checkout of this project holds it here.",
+            hint="Run obsctl from a checkout of the project, or point $OBSCTL_PROJECT_DIR at one.",
+        )
     work_dir = workspace.work_dir.parent / WORK_DIR_NAME
     with exclusive(work_dir / "obsctl.lock"):
         if _bucket_exists(sandbox.client("s3"), LOCAL_STATE_BUCKET):
@@ -66,37 +70,6 @@ def state_backend_root() -> Path | None:
     if not root.is_dir():
         root = Path(__file__).resolve().parents[3] / "terraform" / "bootstrap" / "state-backend"
     return root if root.is_dir() else None
-
-
-def create_state_bucket(s3: Any) -> None:
-    """Fallback when terraform/bootstrap/state-backend is not on disk: the same bucket settings
-    (versioned, SSE-S3, private, owner-enforced) without Terraform."""
-    existing = {bucket["Name"] for bucket in s3.list_buckets().get("Buckets", [])}
-    if LOCAL_STATE_BUCKET in existing:
-        return
-    s3.create_bucket(Bucket=LOCAL_STATE_BUCKET)
-    s3.put_bucket_versioning(
-        Bucket=LOCAL_STATE_BUCKET, VersioningConfiguration={"Status": "Enabled"}
-    )
-    s3.put_bucket_encryption(
-        Bucket=LOCAL_STATE_BUCKET,
-        ServerSideEncryptionConfiguration={
-            "Rules": [{"ApplyServerSideEncryptionByDefault": {"SSEAlgorithm": "AES256"}}]
-        },
-    )
-    s3.put_public_access_block(
-        Bucket=LOCAL_STATE_BUCKET,
-        PublicAccessBlockConfiguration={
-            "BlockPublicAcls": True,
-            "IgnorePublicAcls": True,
-            "BlockPublicPolicy": True,
-            "RestrictPublicBuckets": True,
-        },
-    )
-    s3.put_bucket_ownership_controls(
-        Bucket=LOCAL_STATE_BUCKET,
-        OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]},
-    )
 
 
 def _bucket_exists(s3: Any, bucket: str) -> bool:
