@@ -9,7 +9,7 @@ from __future__ import annotations
 import argparse
 from collections.abc import Callable
 
-from obsctl.commands.base import Context, Result
+from obsctl.commands.base import Context, Result, Selection
 from obsctl.errors import UsageError
 
 
@@ -17,16 +17,23 @@ def dispatch(ctx: Context, args: argparse.Namespace) -> Result:
     return VERBS[args.command](ctx, args)
 
 
+def _selection(args: argparse.Namespace) -> Selection:
+    """--env/--dir, --target, and (for the verbs that take them) --binary and --var."""
+    return Selection(
+        env=args.env,
+        target=args.target,
+        root_dir=args.dir,
+        binary=getattr(args, "binary", None),
+        variables=tuple(getattr(args, "var", ())),
+    )
+
+
 def _up(ctx: Context, args: argparse.Namespace) -> Result:
     from obsctl.commands.up import up
 
     return up(
         ctx,
-        env=args.env,
-        target=args.target,
-        root_dir=args.dir,
-        binary=args.binary,
-        variables=args.var,
+        _selection(args),
         yes=args.yes,
         accept_orphans=args.accept_orphans,
         kafka_address=args.kafka_address,
@@ -36,45 +43,19 @@ def _up(ctx: Context, args: argparse.Namespace) -> Result:
 def _plan(ctx: Context, args: argparse.Namespace) -> Result:
     from obsctl.commands.plan import plan
 
-    return plan(
-        ctx,
-        env=args.env,
-        target=args.target,
-        root_dir=args.dir,
-        binary=args.binary,
-        variables=args.var,
-        destroy=args.destroy,
-    )
+    return plan(ctx, _selection(args), destroy=args.destroy)
 
 
 def _down(ctx: Context, args: argparse.Namespace) -> Result:
     from obsctl.commands.down import down
 
-    return down(
-        ctx,
-        env=args.env,
-        target=args.target,
-        root_dir=args.dir,
-        binary=args.binary,
-        variables=args.var,
-        force=args.force,
-        yes=args.yes,
-    )
+    return down(ctx, _selection(args), force=args.force, yes=args.yes)
 
 
 def _status(ctx: Context, args: argparse.Namespace) -> Result:
     from obsctl.commands.status import drift, status
 
-    if not args.drift:
-        return status(ctx)
-    return drift(
-        ctx,
-        env=args.env,
-        target=args.target,
-        root_dir=args.dir,
-        binary=args.binary,
-        variables=args.var,
-    )
+    return drift(ctx, _selection(args)) if args.drift else status(ctx)
 
 
 def _verify(ctx: Context, args: argparse.Namespace) -> Result:
@@ -88,9 +69,7 @@ def _verify(ctx: Context, args: argparse.Namespace) -> Result:
         )
     return verify(
         ctx,
-        env=args.env,
-        target=args.target,
-        root_dir=args.dir,
+        _selection(args),
         fmt="json" if args.json else (args.format or "table"),
         only=args.only,
         skip=args.skip,
@@ -124,9 +103,7 @@ def _cost(ctx: Context, args: argparse.Namespace) -> Result:
 
     return cost(
         ctx,
-        env=args.env,
-        target=args.target,
-        root_dir=args.dir,
+        _selection(args),
         plan_json=args.plan_json,
         usage=args.usage,
         preset=args.preset,
@@ -145,15 +122,7 @@ def _sandbox(ctx: Context, args: argparse.Namespace) -> Result:
 def _unlock(ctx: Context, args: argparse.Namespace) -> Result:
     from obsctl.commands.unlock import unlock
 
-    return unlock(
-        ctx,
-        env=args.env,
-        target=args.target,
-        root_dir=args.dir,
-        lock_id=args.lock_id,
-        force=args.force,
-        binary=args.binary,
-    )
+    return unlock(ctx, _selection(args), args.lock_id, force=args.force)
 
 
 def _doctor(ctx: Context, args: argparse.Namespace) -> Result:

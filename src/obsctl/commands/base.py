@@ -10,9 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from obsctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from obsctl.workspace.session import Session
 
 
 def _no_terminal(prompt: str) -> str:
@@ -36,6 +40,31 @@ class Context:
     def confirm(self, question: str) -> bool:
         answer = self.ask(f"{question} [y/N] ").strip().lower()
         return answer in ("y", "yes")
+
+
+@dataclass(frozen=True)
+class Selection:
+    """Which root module, against which AWS, and what Terraform gets: --env or --dir,
+    --target, --binary and --var."""
+
+    env: str = "dev"
+    target: str = "local"
+    root_dir: Path | None = None
+    binary: str | None = None
+    variables: tuple[str, ...] = ()
+
+    def open(self, **options: Any) -> Session:
+        """A session for this selection (`obsctl.workspace.session.open_session`)."""
+        from obsctl.workspace import session
+
+        return session.open_session(
+            self.env,
+            self.target,
+            self.root_dir,
+            binary=self.binary,
+            variables=self.variables,
+            **options,
+        )
 
 
 class Result:

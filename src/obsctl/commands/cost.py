@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from obsctl.commands.base import Context, Result
+from obsctl.commands.base import Context, Result, Selection
 from obsctl.errors import UsageError
 
 FORMATS = ("table", "json", "markdown", "html")
@@ -38,10 +38,8 @@ class CostReport(Result):
 
 def cost(
     ctx: Context,
+    where: Selection,
     *,
-    env: str,
-    target: str,
-    root_dir: Path | None = None,
     plan_json: Path | None = None,
     usage: Path | None = None,
     preset: str | None = None,
@@ -59,9 +57,9 @@ def cost(
     workload = _usage(usage, preset)
     if out is not None and not out.parent.is_dir():
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist.")
-    inventory = inventory_from_plan(_plan_json(plan_json, env, target, root_dir))
+    inventory = inventory_from_plan(_plan_json(plan_json, where))
     if workload is None:
-        environment = inventory.environment or env
+        environment = inventory.environment or where.env
         workload = preset_usage("small" if environment == "dev" else "medium")
     prices = load_price_book().region(region_of(inventory, workload))
     comparison = compare_with_naive(inventory, workload, prices) if compare else None
@@ -91,13 +89,11 @@ def _usage(usage: Path | None, preset: str | None) -> Any:
     return None
 
 
-def _plan_json(
-    plan_json: Path | None, env: str, target: str, root_dir: Path | None
-) -> dict[str, Any]:
+def _plan_json(plan_json: Path | None, where: Selection) -> dict[str, Any]:
     from obsctl.cost.plan import read_plan
 
     if plan_json is not None:
         return read_plan(plan_json)
     from obsctl.workspace import session
 
-    return session.plan_json(env, target, root_dir)
+    return session.plan_json(where.env, where.target, where.root_dir)

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from obsctl.commands.base import Context, Result, lines
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import ObsctlError, UsageError
 from obsctl.paths import env_root
 from obsctl.terraform.plansummary import PlanSummary
@@ -54,26 +54,14 @@ class NothingDestroyed(Result):
     exit_code: int = 1
 
 
-def down(
-    ctx: Context,
-    *,
-    env: str,
-    target: str,
-    root_dir: Path | None = None,
-    binary: str | None = None,
-    variables: list[str] | None = None,
-    force: bool = False,
-    yes: bool = False,
-) -> Result:
-    from obsctl.workspace.session import open_session
-
-    label = root_dir.name if root_dir else env
-    if _is_prod(env, root_dir) and not force:
+def down(ctx: Context, where: Selection, *, force: bool = False, yes: bool = False) -> Result:
+    label = where.root_dir.name if where.root_dir else where.env
+    if _is_prod(where.env, where.root_dir) and not force:
         raise UsageError(
             "Refusing to destroy prod without --force.",
             hint="prod buckets also refuse to be destroyed while they hold objects.",
         )
-    session = open_session(env, target, root_dir, binary=binary, variables=variables or [])
+    session = where.open()
     session.init()
     _refuse_buckets_with_objects(session, label)
     result = session.plan(destroy=True)
@@ -95,7 +83,7 @@ def down(
     stopped = session.sandbox is not None and session.release_sandbox()
     return DownResult(
         label=label,
-        target=target,
+        target=where.target,
         applied=not summary.empty,
         destroyed=summary.count("destroy"),
         sandbox_stopped=stopped,

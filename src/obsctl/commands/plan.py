@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from obsctl.commands.base import Context, Result, lines
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.terraform.plansummary import PlanSummary
 
 
@@ -33,27 +33,15 @@ class PlanReport(Result):
         }
 
 
-def plan(
-    ctx: Context,
-    *,
-    env: str,
-    target: str,
-    root_dir: Path | None = None,
-    binary: str | None = None,
-    variables: list[str] | None = None,
-    destroy: bool = False,
-) -> PlanReport:
-    from obsctl.terraform.plansummary import PlanSummary
-    from obsctl.workspace.session import open_session
-
-    session = open_session(env, target, root_dir, binary=binary, variables=variables or [])
+def plan(ctx: Context, where: Selection, *, destroy: bool = False) -> PlanReport:
+    session = where.open()
     session.init()
     for notice in session.notices:
         ctx.say(notice)
     result = session.plan(destroy=destroy)
     return PlanReport(
         label=session.workspace.label,
-        target=target,
+        target=where.target,
         plan_file=result.plan_file,
         summary=PlanSummary.from_events(result.events),
     )

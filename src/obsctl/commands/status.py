@@ -5,10 +5,9 @@ Terraform), naming each one; configuration changes not applied yet are not drift
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import Any
 
-from obsctl.commands.base import Context, Result, lines
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import ExitCode
 
 
@@ -65,20 +64,10 @@ def status(ctx: Context) -> StatusReport:
     return StatusReport(deployments())
 
 
-def drift(
-    ctx: Context,
-    *,
-    env: str,
-    target: str,
-    root_dir: Path | None = None,
-    binary: str | None = None,
-    variables: list[str] | None = None,
-) -> DriftReport:
-    from obsctl.workspace.session import open_session
-
-    session = open_session(env, target, root_dir, binary=binary, variables=variables or [])
+def drift(ctx: Context, where: Selection) -> DriftReport:
+    session = where.open()
     session.init()
-    return DriftReport(session.workspace.label, target, _drifted(session.plan().events))
+    return DriftReport(session.workspace.label, where.target, _drifted(session.plan().events))
 
 
 def _drifted(events: list[dict[str, Any]]) -> list[dict[str, str]]:

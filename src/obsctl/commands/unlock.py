@@ -14,10 +14,9 @@ nothing to release there: obsctl says which process to stop instead.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from obsctl.commands.base import Context, Result, lines
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import ObsctlError
 
 if TYPE_CHECKING:
@@ -38,21 +37,11 @@ class UnlockReport(Result):
         return {"released": self.released, "message": self.sentence}
 
 
-def unlock(
-    ctx: Context,
-    *,
-    env: str,
-    target: str,
-    root_dir: Path | None = None,
-    lock_id: str,
-    force: bool = False,
-    binary: str | None = None,
-) -> UnlockReport:
+def unlock(ctx: Context, where: Selection, lock_id: str, *, force: bool = False) -> UnlockReport:
     from obsctl.terraform.holders import judge_lock, terraform_processes
     from obsctl.workspace.lock import WorkspaceBusyError
-    from obsctl.workspace.session import open_session
 
-    session = open_session(env, target, root_dir, binary=binary)
+    session = where.open()
     where, root = session.where, session.workspace.root
     try:
         session.lock_workspace()

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from obsctl.commands.base import Context, Result, lines
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -79,31 +79,19 @@ class NothingApplied(Result):
 
 def up(
     ctx: Context,
+    where: Selection,
     *,
-    env: str,
-    target: str,
-    root_dir: Path | None = None,
-    binary: str | None = None,
-    variables: list[str] | None = None,
     yes: bool = False,
     accept_orphans: bool = False,
     kafka_address: str | None = None,
 ) -> Result:
     from obsctl.preflight import refuse_keys_pending_deletion
     from obsctl.verify import VerifyOptions, verify_session
-    from obsctl.workspace.session import open_session
 
     started = time.monotonic()
     # The Helm values are written after the apply: check their options before anything runs.
     _values_options(kafka_address)
-    session = open_session(
-        env,
-        target,
-        root_dir,
-        binary=binary,
-        variables=variables or [],
-        accept_orphans=accept_orphans or None,
-    )
+    session = where.open(accept_orphans=accept_orphans or None)
     session.init()
     if session.sandbox is not None:
         info = session.sandbox.require()
@@ -113,7 +101,7 @@ def up(
     for notice in session.notices:
         ctx.say(notice)
     refuse_keys_pending_deletion(session)
-    if target == "aws" and not yes:
+    if where.target == "aws" and not yes:
         completed, summary = _plan_confirm_apply(ctx, session)
         if completed is None and summary is not None and not summary.empty:
             ctx.say("Nothing was applied.")
@@ -126,10 +114,10 @@ def up(
     outputs = completed.outputs if completed is not None else None
     contract = session.contract(outputs)
     values_dir = _write_values(contract, session.workspace.label, kafka_address)
-    report = verify_session(session, VerifyOptions(target=target))
+    report = verify_session(session, VerifyOptions(target=where.target))
     return UpResult(
         label=session.workspace.label,
-        target=target,
+        target=where.target,
         contract=contract,
         outputs=outputs if outputs is not None else session.terraform.outputs(),
         changes=summary,

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from obsctl.commands.base import Context, Result, lines
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -60,10 +60,8 @@ def list_controls(ctx: Context) -> ControlList:
 
 def verify(
     ctx: Context,
+    where: Selection,
     *,
-    env: str,
-    target: str,
-    root_dir: Path | None = None,
     fmt: str = "table",
     only: list[str] | None = None,
     skip: list[str] | None = None,
@@ -77,10 +75,9 @@ def verify(
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist.")
 
     from obsctl.verify.session import verify_session
-    from obsctl.workspace.session import open_session
 
-    session = open_session(env, target, root_dir)
-    options = VerifyOptions(only=selected, skip=skipped, target=target)
+    session = where.open()
+    options = VerifyOptions(only=selected, skip=skipped, target=where.target)
     report = verify_session(session, options)
     text = render(report, fmt, verbose=ctx.verbose)
     if out is not None:
