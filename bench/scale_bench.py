@@ -79,7 +79,7 @@ module "stack" {{
 
 
 def _session(root: Path, size: int):  # type: ignore[no-untyped-def]
-    from obsctl.workflow import open_session
+    from obsctl.workspace.session import open_session
 
     session = open_session(
         None, "local", root, variables=[f"eks_cluster_name={CLUSTER}", f"table_count={size}"]

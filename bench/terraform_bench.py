@@ -33,7 +33,7 @@ GUARDED = {"prod"}  # refuses a destroy by design
 
 def _one_run(name: str) -> dict[str, float | str]:
     from obsctl.sandbox import Sandbox
-    from obsctl.workflow import open_session
+    from obsctl.workspace.session import open_session
 
     root, variables = ROOTS[name]
     with tempfile.TemporaryDirectory() as state:
@@ -78,19 +78,21 @@ def _floor_session(root: Path):  # type: ignore[no-untyped-def]
     """A Session for the floor root, which has no stack contract to check."""
     from obsctl.paths import state_dir
     from obsctl.sandbox import Sandbox
+    from obsctl.targets.aws import AwsTarget
     from obsctl.terraform.binary import require_binary
     from obsctl.terraform.runner import Terraform
-    from obsctl.workflow import Session, _terraform_settings
     from obsctl.workspace import Workspace
+    from obsctl.workspace.session import Session, terraform_settings
 
     workspace = Workspace(
         root=root, label="floor", target="local", backend="local", variables=frozenset()
     )
     sandbox = Sandbox(state_dir() / "sandbox")
     sandbox.start()
-    env = sandbox.apply_environment({**os.environ, **_terraform_settings(workspace)})
+    env = sandbox.apply_environment({**os.environ, **terraform_settings(workspace)})
     binary = require_binary()
-    return Session(workspace, binary, Terraform(binary.path, root, env), None, [])
+    # Terraform is pointed at the local AWS by `env`; the floor root needs nothing else of it.
+    return Session(workspace, binary, Terraform(binary.path, root, env), AwsTarget(workspace), [])
 
 
 def _seconds(value: float | None) -> str:

@@ -62,7 +62,7 @@ def main() -> int:
         from obsctl.sandbox import Sandbox
         from obsctl.verify import VerifyOptions, verify_stack
         from obsctl.verify.session import clients_for, read_state, verify_session
-        from obsctl.workflow import open_session
+        from obsctl.workspace.session import open_session
 
         try:
             started = time.perf_counter()

@@ -138,7 +138,7 @@ def normalised_plan(plan: dict[str, Any], previous: Any) -> dict[str, Any]:
 
 def plan_of(env: str) -> dict[str, Any]:
     """The plan JSON of `env` on the running local AWS, as `obsctl cost` reads it."""
-    from obsctl.workflow import open_session
+    from obsctl.workspace.session import open_session
 
     session = open_session(env, "local")
     session.init()
@@ -194,7 +194,7 @@ def plan_differences(recorded: dict[str, Any], fresh: dict[str, Any]) -> list[st
 
 
 def _apply(env: str, variables: list[str]) -> Any:
-    from obsctl.workflow import open_session
+    from obsctl.workspace.session import open_session
 
     session = open_session(env, "local", variables=variables)
     session.init()

@@ -2,20 +2,17 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from obsctl.errors import ObsctlError
-
-if TYPE_CHECKING:
-    from obsctl.workflow import Session
+from obsctl.verify.session import clients_for, read_state, sandbox_state
+from obsctl.workspace.session import Session
 
 
 def refuse_keys_pending_deletion(session: Session) -> None:
     """A key of the stack scheduled for deletion looks deleted to Terraform: an apply would
     create a new key and move the buckets to it, and everything written under the old key
     becomes unreadable when the deletion completes. Cancelling the deletion is the repair."""
-    from obsctl.verify.session import clients_for, read_state, sandbox_state
-
     try:
         state = sandbox_state(session, None) if session.sandbox is not None else None
     except ValueError:  # a state file a killed Terraform left empty: it tracks no key

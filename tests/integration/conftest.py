@@ -11,7 +11,7 @@ import pytest
 
 from obsctl.model.contract import StackContract
 from obsctl.sandbox import Sandbox
-from obsctl.workflow import Session, open_session
+from obsctl.workspace.session import Session, open_session
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:

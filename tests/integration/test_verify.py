@@ -4,8 +4,8 @@ The module applies its own dev and prod stacks in a private OBSCTL_STATE_DIR (it
 so tampering can never disturb the shared dev_stack/prod_stack fixtures. Each tamper case changes
 one thing through boto3, asserts that verify fails exactly the expected (control, resource) pairs
 and nothing else, then repairs the stack the way `obsctl up` would (plan + apply through
-obsctl.workflow) and asserts that every check passes again. The repair runs in a `finally`, so a
-failing case still leaves the stack whole for the next one.
+obsctl.workspace.session) and asserts that every check passes again. The repair runs in a
+`finally`, so a failing case still leaves the stack whole for the next one.
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from obsctl.model.contract import StackContract
 from obsctl.sandbox import Sandbox
 from obsctl.verify import verify_session
 from obsctl.verify.model import Report
-from obsctl.workflow import Session, open_session
+from obsctl.workspace.session import Session, open_session
 
 # One xdist worker runs the whole module: its stacks are applied once and its tests run in order.
 pytestmark = pytest.mark.xdist_group("verify_stacks")

@@ -33,8 +33,8 @@ import pytest
 
 from obsctl.sandbox import Sandbox
 from obsctl.terraform.runner import TerraformError
-from obsctl.workflow import Session, open_session
 from obsctl.workspace import LOCAL_STATE_BUCKET
+from obsctl.workspace.session import Session, open_session
 from tests.reliability.conftest import Workbench
 
 # One worker runs the whole module under `pytest -n 2 --dist loadgroup` (make test): its

@@ -22,8 +22,8 @@ from pathlib import Path
 import pytest
 
 from obsctl.inventory import Inventory, state_inventory
-from obsctl.workflow import open_session
 from obsctl.workspace import LOCAL_STATE_BUCKET
+from obsctl.workspace.session import open_session
 from tests.reliability.conftest import Workbench
 
 _PROGRESS = re.compile(r"\[(\d+)/(\d+)\]")

@@ -19,7 +19,7 @@ import pytest
 from bench.scale_bench import CLUSTER, write_root
 
 from obsctl.terraform.runner import PlanResult
-from obsctl.workflow import Session, open_session
+from obsctl.workspace.session import Session, open_session
 from tests.reliability.conftest import Workbench
 
 # One worker runs the whole module under `pytest -n 2 --dist loadgroup` (make test): its

@@ -15,18 +15,13 @@ from pathlib import Path
 import pytest
 
 from obsctl.errors import ObsctlError
-from obsctl.terraform.locks import (
-    LockInfo,
-    WorkspaceBusyError,
-    WorkspaceLock,
-    judge_lock,
-    local_state_locked,
-    state_location,
-    state_lock_error,
-    terraform_processes,
-    this_holder,
-)
-from obsctl.terraform.runner import Terraform, TerraformKilledError
+from obsctl.terraform.errors import TerraformKilledError
+from obsctl.terraform.holders import judge_lock, state_location, terraform_processes, this_holder
+from obsctl.terraform.lockinfo import LockInfo
+from obsctl.terraform.locks import local_state_locked, state_lock_error
+from obsctl.terraform.runner import LockErrorFactory, Terraform
+from obsctl.terraform.supervise import Watchdog
+from obsctl.workspace.lock import WorkspaceBusyError, WorkspaceLock
 
 FAKE = Path(__file__).with_name("fake_terraform.py")
 
@@ -222,7 +217,7 @@ def test_a_second_process_on_the_workspace_fails_at_once_naming_the_first(tmp_pa
                 import sys, time
                 sys.argv = ["obsctl", "up", "--env", "prod"]
                 from pathlib import Path
-                from obsctl.terraform.locks import WorkspaceLock
+                from obsctl.workspace.lock import WorkspaceLock
                 WorkspaceLock(Path({str(path)!r}), "prod on the local target").acquire()
                 print("held", flush=True)
                 time.sleep(60)
@@ -272,13 +267,20 @@ def test_the_workspace_lock_is_reentrant_within_one_process(tmp_path: Path) -> N
 # -- the runner ---------------------------------------------------------------------------------
 
 
-def _fake(tmp_path: Path, scenario: dict) -> Terraform:
+def _fake(
+    tmp_path: Path,
+    scenario: dict,
+    *,
+    watchdog: Watchdog | None = None,
+    lock_error: LockErrorFactory | None = None,
+) -> Terraform:
     launcher = tmp_path / "terraform"
     launcher.write_text(f'#!/bin/sh\nexec {sys.executable} {FAKE} "$@"\n')
     launcher.chmod(0o755)
     scenario_file = tmp_path / "scenario.json"
     scenario_file.write_text(json.dumps(scenario))
-    return Terraform(launcher, tmp_path, {**os.environ, "FAKE_TF_SCENARIO": str(scenario_file)})
+    env = {**os.environ, "FAKE_TF_SCENARIO": str(scenario_file)}
+    return Terraform(launcher, tmp_path, env, watchdog=watchdog, lock_error=lock_error)
 
 
 def _lock_diagnostic() -> dict:
@@ -295,19 +297,19 @@ def _lock_diagnostic() -> dict:
 def test_runner_hands_a_lock_failure_with_its_holder_to_the_lock_error_factory(
     tmp_path: Path,
 ) -> None:
-    terraform = _fake(tmp_path, {"apply": {"exit": 1, "events": [_lock_diagnostic()]}})
+    scenario = {"apply": {"exit": 1, "events": [_lock_diagnostic()]}}
     seen: list[LockInfo | None] = []
 
     def factory(lock: LockInfo | None, error: Exception) -> ObsctlError:
         seen.append(lock)
         return ObsctlError("named")
 
-    terraform.lock_error = factory
+    terraform = _fake(tmp_path, scenario, lock_error=factory)
     with pytest.raises(ObsctlError, match=r"^named$"):
         terraform.apply_auto()
     assert seen[0] is not None and seen[0].id == "11111111-2222-3333-4444-555555555555"
 
-    terraform.lock_error = None
+    terraform = _fake(tmp_path, scenario)
     with pytest.raises(ObsctlError) as caught:
         terraform.apply_auto()
     assert caught.value.message == (
@@ -326,14 +328,13 @@ def test_runner_reads_a_lock_failure_from_plain_text_output(tmp_path: Path) -> N
 
 
 def test_a_watchdog_verdict_stops_terraform_at_once_and_is_raised(tmp_path: Path) -> None:
-    terraform = _fake(tmp_path, {"apply": {"wait_for_interrupt": True}})
     polls: list[str] = []
 
     def watchdog(command: str) -> ObsctlError | None:
         polls.append(command)
         return ObsctlError("The local AWS stopped during the apply.") if len(polls) > 2 else None
 
-    terraform.watchdog = watchdog
+    terraform = _fake(tmp_path, {"apply": {"wait_for_interrupt": True}}, watchdog=watchdog)
     # Unless it is killed, the fake waits 20 s and exits 0: no error at all.
     with pytest.raises(ObsctlError, match=r"^The local AWS stopped during the apply\.$"):
         terraform.apply_auto()
@@ -341,9 +342,7 @@ def test_a_watchdog_verdict_stops_terraform_at_once_and_is_raised(tmp_path: Path
 
 
 def test_terraform_killed_by_a_signal_is_one_sentence(tmp_path: Path) -> None:
-    terraform = _fake(tmp_path, {"apply": {"wait_for_interrupt": True}})
     pids: list[int] = []
-    terraform.on_process_start = lambda pid, command: pids.append(pid)
 
     def kill_soon(command: str) -> None:
         if pids:
@@ -351,9 +350,9 @@ def test_terraform_killed_by_a_signal_is_one_sentence(tmp_path: Path) -> None:
             os.kill(pids[0], 9)
             pids.clear()
 
-    terraform.watchdog = kill_soon
+    terraform = _fake(tmp_path, {"apply": {"wait_for_interrupt": True}}, watchdog=kill_soon)
     with pytest.raises(TerraformKilledError) as caught:
-        terraform.apply_auto()
+        terraform.apply_auto(on_start=pids.append)
     assert caught.value.message == "terraform apply was killed (SIGKILL) before it finished."
 
 

@@ -17,21 +17,16 @@ from moto import mock_aws
 
 from obsctl.errors import ObsctlError
 from obsctl.inventory import Inventory, live_inventory, state_inventory
-from obsctl.recovery import (
-    ApplyJournal,
-    ApplyRecord,
-    Orphan,
-    StackIdentity,
-    count_by_kind,
-    find_orphans,
-    local_sentence,
-    orphan_listing,
-    remove_orphans,
-)
+from obsctl.recovery.cleanup import remove_orphans
+from obsctl.recovery.messages import count_by_kind, local_sentence, orphan_listing
+from obsctl.recovery.orphans import Orphan, StackIdentity, find_orphans
+from obsctl.recovery.reconcile import repair_local_state
+from obsctl.targets.aws import AwsTarget
 from obsctl.terraform.binary import TerraformBinary
 from obsctl.terraform.runner import Terraform
-from obsctl.workflow import Session
 from obsctl.workspace import LOCAL_STATE_BUCKET, resolve
+from obsctl.workspace.journal import ApplyJournal, ApplyRecord
+from obsctl.workspace.session import Session
 
 PREFIX = "lgtm-dev-123456789012"
 
@@ -283,12 +278,16 @@ class _StubTerraform(Terraform):
 def _aws_session(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, accept: bool) -> Session:
     monkeypatch.setenv("OBSCTL_STATE_DIR", str(tmp_path / "obsctl"))
     # Other tests may run Terraform in terraform/envs/dev meanwhile; none of them is ours.
-    monkeypatch.setattr("obsctl.workflow.terraform_processes", lambda *args, **kwargs: [])
+    monkeypatch.setattr("obsctl.recovery.reconcile.terraform_processes", lambda *args, **kwargs: [])
     workspace = resolve("dev", "aws", None)
     state = {"outputs": {"name_prefix": {"value": PREFIX}, "region": {"value": "us-east-1"}}}
     binary = TerraformBinary(Path("/bin/false"), (1, 11, 4), "terraform")
     session = Session(
-        workspace, binary, _StubTerraform(workspace.root, state), None, accept_orphans=accept
+        workspace,
+        binary,
+        _StubTerraform(workspace.root, state),
+        AwsTarget(workspace),
+        accept_orphans=accept,
     )
     record = ApplyRecord(
         _dead_pid(), None, 1795669146.0, "dev", "aws", str(workspace.root), outcome="killed"
@@ -358,7 +357,7 @@ def test_no_recovery_while_the_terraform_of_a_killed_obsctl_still_runs(
     monkeypatch.setenv("OBSCTL_STATE_DIR", str(tmp_path / "obsctl"))
     workspace = resolve("dev", "aws", None)
     binary = TerraformBinary(Path("/bin/false"), (1, 11, 4), "terraform")
-    session = Session(workspace, binary, _StubTerraform(workspace.root, {}), None)
+    session = Session(workspace, binary, _StubTerraform(workspace.root, {}), AwsTarget(workspace))
     still_running = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
     try:
         journal = session.journal
@@ -388,7 +387,7 @@ def test_on_aws_a_failed_listing_is_one_sentence_and_accepting_goes_on(
         error = {"Error": {"Code": "AccessDenied", "Message": "not allowed"}}
         raise ClientError(error, "ListRoles")
 
-    monkeypatch.setattr("obsctl.workflow.find_orphans", denied)
+    monkeypatch.setattr("obsctl.recovery.reconcile.find_orphans", denied)
     session = _aws_session(tmp_path, monkeypatch, accept=False)
     with pytest.raises(ObsctlError) as caught:
         session.init()
@@ -408,21 +407,18 @@ def test_on_aws_a_failed_listing_is_one_sentence_and_accepting_goes_on(
 def test_a_local_state_cut_mid_write_is_put_back_from_terraforms_backup(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    from obsctl.sandbox import Sandbox
-
     monkeypatch.setenv("OBSCTL_STATE_DIR", str(tmp_path / "obsctl"))
     workspace = resolve("dev", "local", None)
-    binary = TerraformBinary(Path("/bin/false"), (1, 11, 4), "terraform")
-    sandbox = Sandbox(tmp_path / "sandbox")
-    session = Session(workspace, binary, _StubTerraform(workspace.root, {}), sandbox)
     state = workspace.local_state_path
     state.parent.mkdir(parents=True)
     state.write_text("")
-    assert session._repair_local_state() is False, "no backup: the run began from nothing"
+    assert repair_local_state(workspace, sandboxed=True) is False, (
+        "no backup: the run began from nothing"
+    )
     backup = state.with_name("terraform.tfstate.backup")
     backup.write_text('{"version": 4, "serial": 7, "resources": []}')
     state.write_text('{"version": 4, "ser')
-    assert session._repair_local_state() is True
+    assert repair_local_state(workspace, sandboxed=True) is True
     assert json.loads(state.read_text())["serial"] == 7
     assert state.with_name("terraform.tfstate.cut-short").read_text() == '{"version": 4, "ser'
-    assert session._repair_local_state() is False, "a whole state is left alone"
+    assert repair_local_state(workspace, sandboxed=True) is False, "a whole state is left alone"

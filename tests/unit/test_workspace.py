@@ -59,3 +59,32 @@ def test_dir_with_the_contract_resolves_and_unsupported_backend_is_refused(tmp_p
     with pytest.raises(UsageError, match="uses the 'gcs' backend"):
         resolve(None, "local", tmp_path)
     assert resolve(None, "aws", tmp_path).backend == "gcs"
+
+
+def test_blocks_are_read_as_terraform_reads_them_not_line_by_line(tmp_path: Path) -> None:
+    for name in ("outputs.tf", "variables.tf"):
+        shutil.copy(REPO / "terraform/envs/dev" / name, tmp_path / name)
+    (tmp_path / "versions.tf").write_text(
+        "terraform {\n"
+        '  # backend "gcs" {} was the old one\n'
+        "  /*\n"
+        '  backend "remote" {}\n'
+        "  */\n"
+        '  backend "s3" {}\n'
+        "}\n"
+        'variable "note" {\n'
+        "  default = <<-EOT\n"
+        '    variable "not_a_variable" {}\n'
+        "  EOT\n"
+        "}\n"
+    )
+    workspace = resolve(None, "local", tmp_path)
+    assert workspace.backend == "s3"
+    assert "note" in workspace.variables and "not_a_variable" not in workspace.variables
+
+
+def test_a_root_terraform_could_not_parse_is_one_sentence(tmp_path: Path) -> None:
+    shutil.copy(REPO / "terraform/envs/dev/outputs.tf", tmp_path / "outputs.tf")
+    (tmp_path / "main.tf").write_text('resource "aws_s3_bucket" "x" {\n  bucket = \n')
+    with pytest.raises(UsageError, match=r"main\.tf is not valid Terraform configuration"):
+        resolve(None, "local", tmp_path)

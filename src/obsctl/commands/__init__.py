@@ -1,1 +1,1 @@
-"""One module per obsctl verb: `add_arguments(parser)` and `run(args) -> int`."""
+"""One module per obsctl verb: a plain function `verb(ctx, ...) -> Result` that never prints."""

@@ -9,91 +9,90 @@ Bucket Key. Prices come from the dated price file in the package (docs/cost.md).
 
 from __future__ import annotations
 
-import argparse
-import sys
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from obsctl.commands.common import add_env_arguments
+from obsctl.commands.base import Context, Result, Selection
 from obsctl.errors import UsageError
 
 FORMATS = ("table", "json", "markdown", "html")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_env_arguments(parser)
-    parser.add_argument(
-        "--plan-json",
-        type=Path,
-        metavar="FILE",
-        help="the JSON of a saved plan: terraform show -json PLANFILE > FILE",
-    )
-    parser.add_argument(
-        "--usage", type=Path, metavar="FILE", help="telemetry volumes (YAML; see docs/cost.md)"
-    )
-    parser.add_argument(
-        "--preset",
-        metavar="NAME",
-        help="a reference workload instead of --usage: small, medium or large "
-        "(default: small for dev, medium otherwise)",
-    )
-    parser.add_argument("--format", choices=FORMATS, default="table", help="output format")
-    parser.add_argument(
-        "--compare",
-        action="store_true",
-        help="also price the same volume in S3 Standard only, without Bucket Key, and the saving",
-    )
-    parser.add_argument("--out", type=Path, metavar="FILE", help="write the report to FILE")
+@dataclass
+class CostReport(Result):
+    """The estimate in one of the report formats (or written to a file)."""
+
+    fmt: str
+    rendered: str
+    out: Path | None = None
+
+    def text(self) -> str:
+        return self.rendered if self.out is None else ""
+
+    def notes(self) -> list[str]:
+        if self.out is None:
+            return []
+        return [f"obsctl: wrote the {self.fmt} estimate to {self.out}."]
 
 
-def _usage(args: argparse.Namespace) -> Any:
-    """The explicit usage (file or preset), validated; None when neither flag is given."""
-    from obsctl.cost.usage_file import load_usage, preset
+def cost(
+    ctx: Context,
+    where: Selection,
+    *,
+    plan_json: Path | None = None,
+    usage: Path | None = None,
+    preset: str | None = None,
+    fmt: str = "table",
+    compare: bool = False,
+    out: Path | None = None,
+) -> CostReport:
+    from obsctl.cost.model import compare as compare_with_naive
+    from obsctl.cost.model import estimate, region_of
+    from obsctl.cost.price_file import load_price_book
+    from obsctl.cost.render import renderer
+    from obsctl.cost.usage_file import preset as preset_usage
+    from obsctl.model import plan_stack
 
-    if args.usage is not None and args.preset is not None:
+    workload = _usage(usage, preset)
+    if out is not None and not out.parent.is_dir():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist.")
+    source = str(plan_json) if plan_json is not None else "the plan"
+    stack = plan_stack(_plan_json(plan_json, where), source)
+    if workload is None:
+        environment = stack.environment or where.env
+        workload = preset_usage("small" if environment == "dev" else "medium")
+    prices = load_price_book().region(region_of(stack, workload))
+    comparison = compare_with_naive(stack, workload, prices) if compare else None
+    result = comparison.estimate if comparison is not None else estimate(stack, workload, prices)
+    text = renderer(fmt)(result, comparison, verbose=ctx.verbose)
+    if out is not None:
+        out.write_text(text, encoding="utf-8")
+    return CostReport(fmt, text, out)
+
+
+def _usage(usage: Path | None, preset: str | None) -> Any:
+    """The explicit usage (file or preset), validated; None when neither is given."""
+    from obsctl.cost.usage_file import load_usage
+    from obsctl.cost.usage_file import preset as preset_usage
+
+    if usage is not None and preset is not None:
         raise UsageError(
             "--usage and --preset cannot be combined; name the preset inside the usage file "
             "(`preset: medium`) instead."
         )
-    if args.usage is not None:
-        return load_usage(args.usage)
-    if args.preset is not None:
-        return preset(args.preset)
+    if usage is not None:
+        return load_usage(usage)
+    if preset is not None:
+        return preset_usage(preset)
     return None
 
 
-def _plan_json(args: argparse.Namespace) -> dict[str, Any]:
+def _plan_json(plan_json: Path | None, where: Selection) -> dict[str, Any]:
     from obsctl.model import read_plan
 
-    if args.plan_json is not None:
-        return read_plan(args.plan_json)
-    from obsctl.workflow import plan_json
+    if plan_json is not None:
+        return read_plan(plan_json)
+    from obsctl.workspace import session
 
-    return plan_json(args.env, args.target, args.dir)
-
-
-def run(args: argparse.Namespace) -> int:
-    from obsctl.cost.model import compare, estimate, region_of
-    from obsctl.cost.price_file import load_price_book
-    from obsctl.cost.render import renderer
-    from obsctl.cost.usage_file import preset
-    from obsctl.model import plan_stack
-
-    usage = _usage(args)
-    if args.out is not None and not args.out.parent.is_dir():
-        raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist.")
-    source = str(args.plan_json) if args.plan_json is not None else "the plan"
-    stack = plan_stack(_plan_json(args), source)
-    if usage is None:
-        environment = stack.environment or args.env
-        usage = preset("small" if environment == "dev" else "medium")
-    prices = load_price_book().region(region_of(stack, usage))
-    comparison = compare(stack, usage, prices) if args.compare else None
-    result = comparison.estimate if comparison is not None else estimate(stack, usage, prices)
-    text = renderer(args.format)(result, comparison, verbose=getattr(args, "verbose", False))
-    if args.out is None:
-        sys.stdout.write(text)
-    else:
-        args.out.write_text(text, encoding="utf-8")
-        print(f"obsctl: wrote the {args.format} estimate to {args.out}.", file=sys.stderr)
-    return 0
+    return session.plan_json(where.env, where.target, where.root_dir)

@@ -5,11 +5,17 @@ a check fails."""
 
 from __future__ import annotations
 
-import argparse
-import json
+import socket
 from dataclasses import asdict, dataclass
+from typing import Any
 
-from obsctl.commands.common import add_json_argument
+from obsctl.aws.clients import find_credentials
+from obsctl.commands.base import Context, Result, lines
+from obsctl.errors import ObsctlError
+from obsctl.paths import state_dir
+from obsctl.sandbox import Sandbox
+from obsctl.terraform.binary import require_binary
+from obsctl.terraform.cliconfig import MIRROR_ENV, resolve_provider_source
 
 
 @dataclass
@@ -25,26 +31,31 @@ class Check:
         return "pass" if self.ok else "warn" if self.warning else "FAIL"
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--binary", metavar="PATH", help="terraform or tofu executable to check")
-    add_json_argument(parser)
+@dataclass
+class DoctorReport(Result):
+    checks: list[Check]
 
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return 0 if all(check.ok or check.warning for check in self.checks) else 1
 
-def run(args: argparse.Namespace) -> int:
-    checks = [_terraform(args.binary), _provider(), _credentials(), _sandbox()]
-    if args.json:
-        print(json.dumps([{**asdict(check), "status": check.mark} for check in checks], indent=2))
-    else:
-        for check in checks:
-            print(f"{check.mark}  {check.name:<12} {check.detail}")
+    def text(self) -> str:
+        said = []
+        for check in self.checks:
+            said.append(f"{check.mark}  {check.name:<12} {check.detail}")
             if not check.ok and check.fix:
-                print(f"      {'':<12} fix: {check.fix}")
-    return 0 if all(check.ok or check.warning for check in checks) else 1
+                said.append(f"      {'':<12} fix: {check.fix}")
+        return lines(*said)
+
+    def document(self) -> list[dict[str, Any]]:
+        return [{**asdict(check), "status": check.mark} for check in self.checks]
+
+
+def doctor(ctx: Context, *, binary: str | None = None) -> DoctorReport:
+    return DoctorReport([_terraform(binary), _provider(), _credentials(), _sandbox()])
 
 
 def _terraform(binary: str | None) -> Check:
-    from obsctl.errors import ObsctlError
-    from obsctl.terraform.binary import require_binary
 
     try:
         found = require_binary(binary)
@@ -54,8 +65,6 @@ def _terraform(binary: str | None) -> Check:
 
 
 def _provider() -> Check:
-    from obsctl.terraform.cliconfig import MIRROR_ENV, resolve_provider_source
-
     source = resolve_provider_source()
     if source is None:
         return Check(
@@ -68,15 +77,13 @@ def _provider() -> Check:
 
 
 def _credentials() -> Check:
-    import boto3
-
     try:
-        credentials = boto3.Session().get_credentials()
-    except Exception as error:  # botocore configuration errors
+        credentials = find_credentials()
+    except ObsctlError as error:  # botocore configuration errors
         return Check(
             "credentials",
             False,
-            f"AWS credentials could not be loaded: {error}",
+            f"AWS credentials could not be loaded: {error.__cause__}",
             "fix ~/.aws/config or AWS_PROFILE",
         )
     if credentials is None:
@@ -91,11 +98,6 @@ def _credentials() -> Check:
 
 
 def _sandbox() -> Check:
-    import socket
-
-    from obsctl.paths import state_dir
-    from obsctl.sandbox import Sandbox
-
     sandbox = Sandbox(state_dir() / "sandbox")
     info = sandbox.running()
     if info is not None:

@@ -4,67 +4,90 @@ local target the embedded local AWS stops once nothing is deployed in it."""
 
 from __future__ import annotations
 
-import argparse
-import sys
+from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from obsctl.commands.common import (
-    add_env_arguments,
-    add_json_argument,
-    add_terraform_arguments,
-    emit,
-)
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import ObsctlError, UsageError
+from obsctl.paths import env_root
+from obsctl.terraform.plansummary import PlanSummary
+from obsctl.terraform.progress import ApplyProgress
 
 if TYPE_CHECKING:
-    from obsctl.workflow import Session
+    from obsctl.workspace.session import Session
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_env_arguments(parser)
-    add_terraform_arguments(parser)
-    parser.add_argument("--force", action="store_true", help="allow destroying prod")
-    parser.add_argument("--yes", action="store_true", help="do not ask to type the env name")
-    add_json_argument(parser)
+@dataclass
+class DownResult(Result):
+    """What the destroy removed, and whether the local AWS stopped with it."""
+
+    label: str
+    target: str
+    applied: bool
+    destroyed: int
+    sandbox_stopped: bool
+
+    def text(self) -> str:
+        said = [
+            f"{self.label} on the {self.target} target is gone."
+            if self.applied
+            else f"Nothing to destroy for {self.label} on the {self.target} target."
+        ]
+        if self.sandbox_stopped:
+            said.append("The local AWS stopped: nothing is deployed in it any more.")
+        return lines(*said)
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "env": self.label,
+            "target": self.target,
+            "destroyed": self.destroyed,
+            "sandbox_stopped": self.sandbox_stopped,
+        }
 
 
-def run(args: argparse.Namespace) -> int:
-    from obsctl.terraform.plansummary import PlanSummary
-    from obsctl.terraform.progress import ApplyProgress
-    from obsctl.workflow import open_session
+@dataclass
+class NothingDestroyed(Result):
+    """The user did not confirm: nothing was destroyed."""
 
-    label = args.dir.name if args.dir else args.env
-    if _is_prod(args) and not args.force:
+    exit_code: int = 1
+
+
+def down(ctx: Context, where: Selection, *, force: bool = False, yes: bool = False) -> Result:
+    label = where.root_dir.name if where.root_dir else where.env
+    if _is_prod(where.env, where.root_dir) and not force:
         raise UsageError(
             "Refusing to destroy prod without --force.",
             hint="prod buckets also refuse to be destroyed while they hold objects.",
         )
-    say = emit(args)
-    session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
+    session = where.open()
     session.init()
     _refuse_buckets_with_objects(session, label)
     result = session.plan(destroy=True)
     summary = PlanSummary.from_events(result.events)
-    if summary.empty:
-        say(f"Nothing to destroy for {label} on the {args.target} target.")
-    else:
-        say(f"Plan: {summary.headline()}.")
-        if not args.yes:
-            if not sys.stdin.isatty():
+    if not summary.empty:
+        ctx.say(f"Plan: {summary.headline()}.")
+        if not yes:
+            if not ctx.interactive:
                 raise UsageError("Destroying needs --yes when obsctl cannot ask (no terminal).")
-            typed = input(
+            typed = ctx.ask(
                 f"Type the env name ({label}) to destroy {summary.count('destroy')} resources: "
             ).strip()
             if typed != label:
-                say("Nothing was destroyed.")
-                return 1
+                ctx.say("Nothing was destroyed.")
+                return NothingDestroyed()
         progress = ApplyProgress(total=summary.total)
-        session.apply(result, on_event=None if args.json else progress)
+        session.apply(result, on_event=None if ctx.quiet else progress)
         progress.finish()
-        say(f"{label} on the {args.target} target is gone.")
-    if session.sandbox is not None and session.release_sandbox():
-        say("The local AWS stopped: nothing is deployed in it any more.")
-    return 0
+    stopped = session.sandbox is not None and session.release_sandbox()
+    return DownResult(
+        label=label,
+        target=where.target,
+        applied=not summary.empty,
+        destroyed=summary.count("destroy"),
+        sandbox_stopped=stopped,
+    )
 
 
 def _refuse_buckets_with_objects(session: Session, label: str) -> None:
@@ -101,11 +124,9 @@ def _holds_objects(s3: Any, bucket: str) -> bool:
     return bool(page.get("Versions") or page.get("DeleteMarkers"))
 
 
-def _is_prod(args: argparse.Namespace) -> bool:
+def _is_prod(env: str, root_dir: Path | None) -> bool:
     """--env prod, or a --dir that is the prod env root itself (on the aws target that root
     and its backend are exactly what `--env prod` destroys)."""
-    if args.dir is None:
-        return bool(args.env == "prod")
-    from obsctl.paths import env_root
-
-    return bool(args.dir.expanduser().resolve() == env_root("prod").resolve())
+    if root_dir is None:
+        return env == "prod"
+    return root_dir.expanduser().resolve() == env_root("prod").resolve()

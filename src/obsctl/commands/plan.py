@@ -2,49 +2,46 @@
 
 from __future__ import annotations
 
-import argparse
-import json
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
 
-from obsctl.commands.common import (
-    add_env_arguments,
-    add_json_argument,
-    add_terraform_arguments,
-    emit,
-)
+from obsctl.commands.base import Context, Result, Selection, lines
+from obsctl.terraform.plansummary import PlanSummary
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_env_arguments(parser)
-    add_terraform_arguments(parser)
-    parser.add_argument("--destroy", action="store_true", help="plan the removal instead")
-    add_json_argument(parser)
+@dataclass
+class PlanReport(Result):
+    """What an apply would change, by action and resource type."""
+
+    label: str
+    target: str
+    plan_file: Path
+    summary: PlanSummary
+
+    def text(self) -> str:
+        if self.summary.empty:
+            return lines("No changes.")
+        return lines(f"Plan: {self.summary.headline()}.", self.summary.table())
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "env": self.label,
+            "target": self.target,
+            "plan_file": str(self.plan_file),
+            **self.summary.as_dict(),
+        }
 
 
-def run(args: argparse.Namespace) -> int:
-    from obsctl.terraform.plansummary import PlanSummary
-    from obsctl.workflow import open_session
-
-    session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
-    say = emit(args)
+def plan(ctx: Context, where: Selection, *, destroy: bool = False) -> PlanReport:
+    session = where.open()
     session.init()
     for notice in session.notices:
-        say(notice)
-    result = session.plan(destroy=args.destroy)
-    summary = PlanSummary.from_events(result.events)
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "env": session.workspace.label,
-                    "target": args.target,
-                    "plan_file": str(result.plan_file),
-                    **summary.as_dict(),
-                },
-                indent=2,
-            )
-        )
-        return 0
-    say(f"Plan: {summary.headline()}." if not summary.empty else "No changes.")
-    if not summary.empty:
-        say(summary.table())
-    return 0
+        ctx.say(notice)
+    result = session.plan(destroy=destroy)
+    return PlanReport(
+        label=session.workspace.label,
+        target=where.target,
+        plan_file=result.plan_file,
+        summary=PlanSummary.from_events(result.events),
+    )

@@ -6,65 +6,74 @@ eval "$(obsctl sandbox env)".
 
 from __future__ import annotations
 
-import argparse
-import json
+from dataclasses import dataclass
+from typing import Any
 
-from obsctl.commands.common import add_json_argument
+from obsctl.commands.base import Context, Result, lines
+from obsctl.paths import state_dir
+from obsctl.sandbox import Sandbox
+
+ACTIONS = ("start", "stop", "status", "env")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("action", choices=("start", "stop", "status", "env"))
-    add_json_argument(parser)
+@dataclass
+class SandboxReport(Result):
+    """What the local AWS does now: one sentence, or the facts as JSON."""
+
+    facts: dict[str, Any]
+    sentence: str
+    exit_code: int = 0
+
+    def text(self) -> str:
+        return lines(self.sentence)
+
+    def document(self) -> dict[str, Any]:
+        return self.facts
 
 
-def run(args: argparse.Namespace) -> int:
-    from obsctl.paths import state_dir
-    from obsctl.sandbox import Sandbox
+@dataclass
+class SandboxEnvironment(Result):
+    """The variables that point Terraform and the AWS CLI at the local AWS."""
 
-    sandbox = Sandbox(state_dir() / "sandbox")
-    if args.action == "start":
-        info = sandbox.start()
-        _print(
-            args,
+    environment: dict[str, str]
+
+    def text(self) -> str:
+        return lines(*(f"export {key}={value}" for key, value in self.environment.items()))
+
+    def document(self) -> dict[str, str]:
+        return self.environment
+
+
+def sandbox(ctx: Context, action: str) -> Result:
+    box = Sandbox(state_dir() / "sandbox")
+    if action == "start":
+        info = box.start()
+        return SandboxReport(
             {
                 "running": True,
                 "endpoint": info.endpoint_url,
                 "pid": info.pid,
-                "log": str(sandbox.log_path),
+                "log": str(box.log_path),
             },
             f"Local AWS running at {info.endpoint_url} (pid {info.pid}).",
         )
-    elif args.action == "stop":
-        stopped = sandbox.stop()
-        _print(
-            args,
+    if action == "stop":
+        stopped = box.stop()
+        return SandboxReport(
             {"stopped": stopped},
             "Local AWS stopped." if stopped else "Local AWS was not running.",
         )
-    elif args.action == "status":
-        info = sandbox.running()
+    if action == "status":
+        info = box.running()
         if info is None:
-            _print(args, {"running": False}, "Local AWS is not running.")
-            return 1
-        _print(
-            args,
+            return SandboxReport({"running": False}, "Local AWS is not running.", exit_code=1)
+        return SandboxReport(
             {
                 "running": True,
                 "endpoint": info.endpoint_url,
                 "pid": info.pid,
-                "log": str(sandbox.log_path),
+                "log": str(box.log_path),
             },
-            f"Local AWS running at {info.endpoint_url} (pid {info.pid}, log {sandbox.log_path}).",
+            f"Local AWS running at {info.endpoint_url} (pid {info.pid}, log {box.log_path}).",
         )
-    else:
-        environment = sandbox.environment()
-        if args.json:
-            print(json.dumps(environment, indent=2))
-        else:
-            for key, value in environment.items():
-                print(f"export {key}={value}")
-    return 0
-
-
-def _print(args: argparse.Namespace, payload: dict, text: str) -> None:
-    print(json.dumps(payload, indent=2) if args.json else text)
+    return SandboxEnvironment(box.environment())

@@ -4,75 +4,70 @@ Terraform), naming each one; configuration changes not applied yet are not drift
 
 from __future__ import annotations
 
-import argparse
-import json
+from dataclasses import dataclass
 from typing import Any
 
-from obsctl.commands.common import (
-    add_env_arguments,
-    add_json_argument,
-    add_terraform_arguments,
-    emit,
-)
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import ExitCode
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_env_arguments(parser)
-    add_terraform_arguments(parser)
-    parser.add_argument(
-        "--drift",
-        action="store_true",
-        help="run a refresh-only plan for --env/--target; exit 3 on drift",
-    )
-    add_json_argument(parser)
+@dataclass
+class StatusReport(Result):
+    """One row per env and target: how many resources are deployed, and where."""
+
+    rows: list[dict[str, Any]]
+
+    def text(self) -> str:
+        said = [f"{'env':<6} {'target':<7} {'resources':>9}  where"]
+        for row in self.rows:
+            count = "-" if row["resources"] is None else str(row["resources"])
+            said.append(f"{row['env']:<6} {row['target']:<7} {count:>9}  {row['detail']}")
+        return lines(*said)
+
+    def document(self) -> list[dict[str, Any]]:
+        return self.rows
 
 
-def run(args: argparse.Namespace) -> int:
-    if args.drift:
-        return _drift(args)
+@dataclass
+class DriftReport(Result):
+    """Resources changed or deleted outside Terraform (exit 3 when there are any)."""
+
+    label: str
+    target: str
+    drifted: list[dict[str, str]]
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return int(ExitCode.DRIFT) if self.drifted else 0
+
+    def text(self) -> str:
+        if not self.drifted:
+            return lines(f"No drift: {self.label} on the {self.target} target matches AWS.")
+        return lines(
+            f"Drift: {len(self.drifted)} resource(s) differ from the configuration:",
+            *(f"  {item['action']:<7} {item['address']}" for item in self.drifted),
+            "Run `obsctl up` to bring them back, or update the configuration.",
+        )
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "env": self.label,
+            "target": self.target,
+            "drift": bool(self.drifted),
+            "resources": self.drifted,
+        }
+
+
+def status(ctx: Context) -> StatusReport:
     from obsctl.status import deployments
 
-    rows = deployments()
-    if args.json:
-        print(json.dumps(rows, indent=2))
-        return 0
-    say = emit(args)
-    say(f"{'env':<6} {'target':<7} {'resources':>9}  where")
-    for row in rows:
-        count = "-" if row["resources"] is None else str(row["resources"])
-        say(f"{row['env']:<6} {row['target']:<7} {count:>9}  {row['detail']}")
-    return 0
+    return StatusReport(deployments())
 
 
-def _drift(args: argparse.Namespace) -> int:
-    from obsctl.workflow import open_session
-
-    session = open_session(args.env, args.target, args.dir, binary=args.binary, variables=args.var)
+def drift(ctx: Context, where: Selection) -> DriftReport:
+    session = where.open()
     session.init()
-    drifted = _drifted(session.plan().events)
-    if args.json:
-        print(
-            json.dumps(
-                {
-                    "env": session.workspace.label,
-                    "target": args.target,
-                    "drift": bool(drifted),
-                    "resources": drifted,
-                },
-                indent=2,
-            )
-        )
-    else:
-        say = emit(args)
-        if drifted:
-            say(f"Drift: {len(drifted)} resource(s) differ from the configuration:")
-            for item in drifted:
-                say(f"  {item['action']:<7} {item['address']}")
-            say("Run `obsctl up` to bring them back, or update the configuration.")
-        else:
-            say(f"No drift: {session.workspace.label} on the {args.target} target matches AWS.")
-    return int(ExitCode.DRIFT) if drifted else 0
+    return DriftReport(session.workspace.label, where.target, _drifted(session.plan().events))
 
 
 def _drifted(events: list[dict[str, Any]]) -> list[dict[str, str]]:

@@ -13,65 +13,67 @@ nothing to release there: obsctl says which process to stop instead.
 
 from __future__ import annotations
 
-import argparse
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
 
-from obsctl.commands.common import add_env_arguments, emit
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import ObsctlError
 
-
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_env_arguments(parser)
-    parser.add_argument("lock_id", metavar="LOCK_ID", help="the lock ID that the lock error names")
-    parser.add_argument(
-        "--force",
-        action="store_true",
-        help="release even if a process may still hold the lock (you checked it is gone)",
-    )
-    parser.add_argument(
-        "--binary",
-        metavar="PATH",
-        help="terraform or tofu executable (default: $OBSCTL_TERRAFORM or terraform on PATH)",
-    )
+if TYPE_CHECKING:
+    from obsctl.workspace.session import Session
 
 
-def run(args: argparse.Namespace) -> int:
-    from obsctl.terraform.locks import WorkspaceBusyError, judge_lock, terraform_processes
-    from obsctl.workflow import open_session
+@dataclass
+class UnlockReport(Result):
+    """What `unlock` did: the lock it released, or why there was nothing to release."""
 
-    say = emit(args)
-    session = open_session(args.env, args.target, args.dir, binary=args.binary)
+    released: str | None
+    sentence: str
+
+    def text(self) -> str:
+        return lines(self.sentence)
+
+    def document(self) -> dict[str, Any]:
+        return {"released": self.released, "message": self.sentence}
+
+
+def unlock(ctx: Context, where: Selection, lock_id: str, *, force: bool = False) -> UnlockReport:
+    from obsctl.terraform.holders import judge_lock, terraform_processes
+    from obsctl.workspace.lock import WorkspaceBusyError
+
+    session = where.open()
     where, root = session.where, session.workspace.root
     try:
         session.lock_workspace()
     except WorkspaceBusyError as busy:
-        if not args.force:
+        if not force:
             raise ObsctlError(
                 f"Refusing to unlock {where}: {busy.message[0].lower()}{busy.message[1:]}",
                 hint="That command's Terraform may hold the lock; wait for it to finish "
                 "(or pass --force if you know it is stuck).",
             ) from busy
     if session.workspace.backend == "local" and session.sandbox is not None:
-        return _local_backend(session, args.lock_id, say)
+        return _local_backend(session, lock_id)
     if session.sandbox is not None and session.sandbox.running() is None:
-        say(
+        return UnlockReport(
+            None,
             f"The local AWS is not running, so nothing is locked for {where}: the locks of its "
-            "state lived in it."
+            "state lived in it.",
         )
-        return 0
     session.prepare_backend()
     lock = session.current_lock()
-    if lock is not None and lock.id and lock.id != args.lock_id:
+    if lock is not None and lock.id and lock.id != lock_id:
         raise ObsctlError(
-            f"The state of {where} is locked by {lock.describe()}, not by lock ID {args.lock_id}.",
+            f"The state of {where} is locked by {lock.describe()}, not by lock ID {lock_id}.",
             hint="Check the ID in the latest lock error; never release a lock you did not see.",
         )
-    if not args.force:
-        busy = terraform_processes(root, session.state_location())
-        if busy:
-            pids = ", ".join(str(process.pid) for process in busy)
+    if not force:
+        busy_processes = terraform_processes(root, session.state_location())
+        if busy_processes:
+            pids = ", ".join(str(process.pid) for process in busy_processes)
             raise ObsctlError(
                 f"Refusing to unlock {where}: Terraform (pid {pids}) on this machine still runs "
-                f"{root} and may hold lock {args.lock_id}.",
+                f"{root} and may hold lock {lock_id}.",
                 hint="Wait for it to finish, or pass --force if you are sure it does not hold "
                 "this lock.",
             )
@@ -81,23 +83,22 @@ def run(args: argparse.Namespace) -> int:
                 "machine, and obsctl cannot see whether that run is still going.",
                 hint=f"Ask {lock.who}; once their run is over, pass --force.",
             )
-    session.terraform.force_unlock(args.lock_id)
+    session.terraform.force_unlock(lock_id)
     holder = f" (held by {lock.describe()})" if lock is not None else ""
-    say(f"Released lock {args.lock_id} of {where}{holder}.")
-    return 0
+    return UnlockReport(lock_id, f"Released lock {lock_id} of {where}{holder}.")
 
 
-def _local_backend(session, lock_id: str, say) -> int:  # type: ignore[no-untyped-def]
+def _local_backend(session: Session, lock_id: str) -> UnlockReport:
     """A local state's lock is a record lock of the holder's process: it cannot be stale."""
-    from obsctl.terraform.locks import terraform_processes
+    from obsctl.terraform.holders import terraform_processes
 
     lock = session.current_lock()
     if lock is None:
-        say(
+        return UnlockReport(
+            None,
             f"{session.where} is not locked: a local state's lock ends with its process, so a "
-            "killed run cannot leave one behind."
+            "killed run cannot leave one behind.",
         )
-        return 0
     holders = terraform_processes(session.workspace.root, session.state_location())
     pids = ", ".join(str(process.pid) for process in holders) or "unknown"
     raise ObsctlError(

@@ -6,21 +6,13 @@ running in the background. Re-running `up` converges and reports "no changes".
 
 from __future__ import annotations
 
-import argparse
-import json
-import sys
 import time
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from obsctl.commands.common import (
-    add_env_arguments,
-    add_json_argument,
-    add_terraform_arguments,
-    confirm,
-    emit,
-)
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import UsageError
 
 if TYPE_CHECKING:
@@ -28,88 +20,113 @@ if TYPE_CHECKING:
     from obsctl.terraform.plansummary import PlanSummary
     from obsctl.terraform.runner import Completed
     from obsctl.values import ValuesOptions
-    from obsctl.workflow import Session
+    from obsctl.verify.model import Report
+    from obsctl.workspace.session import Session
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_env_arguments(parser)
-    add_terraform_arguments(parser)
-    parser.add_argument("--yes", action="store_true", help="apply on AWS without asking")
-    parser.add_argument(
-        "--accept-orphans",
-        action="store_true",
-        help="on the aws target, apply although the last, killed apply left resources outside "
-        "the state (obsctl lists them; by default it stops)",
-    )
-    parser.add_argument(
-        "--kafka-address",
-        metavar="HOST:PORT",
-        help="Kafka-compatible broker for the Helm values: Mimir ingest storage and "
-        "tempo-distributed 3.x (without it: Mimir's classic architecture, monolithic Tempo)",
-    )
-    add_json_argument(parser)
+@dataclass
+class UpResult(Result):
+    """The stack as deployed: what changed, its contract, the values written, its verdict."""
+
+    label: str
+    target: str
+    contract: StackContract
+    outputs: dict[str, Any]
+    changes: PlanSummary | None
+    seconds: float
+    values_dir: Path
+    report: Report
+    kafka_address: str | None = None
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return self.report.exit_code
+
+    def text(self) -> str:
+        from obsctl.report import next_steps, stack_summary
+        from obsctl.verify import render
+
+        report = self.report
+        return lines(
+            "",
+            stack_summary(self.contract),
+            "",
+            f"Helm values for the four charts: {self.values_dir} (install commands in its "
+            "README.md)",
+            "",
+            render(report, "table") if not report.ok else f"Security baseline {report.verdict()}",
+            "",
+            next_steps(self.contract, self.label, self.target, self.kafka_address),
+        )
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "env": self.label,
+            "target": self.target,
+            "changes": self.changes.as_dict() if self.changes else None,
+            "seconds": round(self.seconds, 1),
+            "outputs": self.outputs,
+            "values_dir": str(self.values_dir),
+            "verify": self.report.as_dict()["summary"],
+        }
 
 
-def run(args: argparse.Namespace) -> int:
+@dataclass
+class NothingApplied(Result):
+    """The user declined the plan: nothing changed."""
+
+    exit_code: int = 1
+
+
+def up(
+    ctx: Context,
+    where: Selection,
+    *,
+    yes: bool = False,
+    accept_orphans: bool = False,
+    kafka_address: str | None = None,
+) -> Result:
     from obsctl.preflight import refuse_keys_pending_deletion
-    from obsctl.report import next_steps, stack_summary
-    from obsctl.verify import VerifyOptions, render, verify_session
-    from obsctl.workflow import open_session
+    from obsctl.verify import VerifyOptions, verify_session
 
     started = time.monotonic()
-    say = emit(args)
     # The Helm values are written after the apply: check their options before anything runs.
-    _values_options(args.kafka_address)
-    session = open_session(
-        args.env,
-        args.target,
-        args.dir,
-        binary=args.binary,
-        variables=args.var,
-        accept_orphans=args.accept_orphans or None,
-    )
+    _values_options(kafka_address)
+    session = where.open(accept_orphans=accept_orphans or None)
     session.init()
     if session.sandbox is not None:
         info = session.sandbox.require()
-        say(f"Local AWS at {info.endpoint_url} (pid {info.pid}, log {session.sandbox.log_path})")
+        ctx.say(
+            f"Local AWS at {info.endpoint_url} (pid {info.pid}, log {session.sandbox.log_path})"
+        )
     for notice in session.notices:
-        say(notice)
+        ctx.say(notice)
     refuse_keys_pending_deletion(session)
-    if args.target == "aws" and not args.yes:
-        completed, summary = _plan_confirm_apply(session, say, args.json)
+    if where.target == "aws" and not yes:
+        completed, summary = _plan_confirm_apply(ctx, session)
         if completed is None and summary is not None and not summary.empty:
-            say("Nothing was applied.")
-            return 1
+            ctx.say("Nothing was applied.")
+            return NothingApplied()
     else:
-        view = _PlanThenProgress(session.where, say, quiet=args.json)
+        view = _PlanThenProgress(session.where, ctx.say, quiet=ctx.quiet)
         completed = session.apply_now(on_event=view)
         view.finish()
         summary = view.summary
     outputs = completed.outputs if completed is not None else None
     contract = session.contract(outputs)
-    values_dir = _write_values(contract, session.workspace.label, args.kafka_address)
-    report = verify_session(session, VerifyOptions(target=args.target))
-    if args.json:
-        document = {
-            "env": session.workspace.label,
-            "target": args.target,
-            "changes": summary.as_dict() if summary else None,
-            "seconds": round(time.monotonic() - started, 1),
-            "outputs": outputs if outputs is not None else session.terraform.outputs(),
-            "values_dir": str(values_dir),
-            "verify": report.as_dict()["summary"],
-        }
-        print(json.dumps(document, indent=2))
-        return report.exit_code
-    say("")
-    say(stack_summary(contract))
-    say("")
-    say(f"Helm values for the four charts: {values_dir} (install commands in its README.md)")
-    say("")
-    say(render(report, "table") if not report.ok else f"Security baseline {report.verdict()}")
-    say("")
-    say(next_steps(contract, session.workspace.label, args.target, args.kafka_address))
-    return report.exit_code
+    values_dir = _write_values(contract, session.workspace.label, kafka_address)
+    report = verify_session(session, VerifyOptions(target=where.target))
+    return UpResult(
+        label=session.workspace.label,
+        target=where.target,
+        contract=contract,
+        outputs=outputs if outputs is not None else session.terraform.outputs(),
+        changes=summary,
+        seconds=time.monotonic() - started,
+        values_dir=values_dir,
+        report=report,
+        kafka_address=kafka_address,
+    )
 
 
 def _write_values(contract: StackContract, label: str, kafka_address: str | None) -> Path:
@@ -134,7 +151,7 @@ def _values_options(kafka_address: str | None) -> ValuesOptions:
 
 
 def _plan_confirm_apply(
-    session: Session, say: Callable[[str], None], quiet: bool
+    ctx: Context, session: Session
 ) -> tuple[Completed | None, PlanSummary | None]:
     """The aws target without --yes: show the plan, ask, apply exactly that plan."""
     from obsctl.terraform.plansummary import PlanSummary
@@ -143,15 +160,17 @@ def _plan_confirm_apply(
     plan = session.plan()
     summary = PlanSummary.from_events(plan.events)
     if summary.empty:
-        say(f"No changes: {session.workspace.label} on the aws target is up to date.")
+        ctx.say(f"No changes: {session.workspace.label} on the aws target is up to date.")
         return None, summary
-    say(f"Plan: {summary.headline()}.\n{summary.table()}")
-    if not sys.stdin.isatty():
+    ctx.say(f"Plan: {summary.headline()}.\n{summary.table()}")
+    if not ctx.interactive:
         raise UsageError("Applying to AWS needs --yes when obsctl cannot ask (no terminal).")
-    if not confirm(f"Apply these {summary.total} changes to {_aws_destination(session, plan)}?"):
+    if not ctx.confirm(
+        f"Apply these {summary.total} changes to {_aws_destination(session, plan)}?"
+    ):
         return None, summary
     progress = ApplyProgress(total=summary.total)
-    completed = session.apply(plan, on_event=None if quiet else progress)
+    completed = session.apply(plan, on_event=None if ctx.quiet else progress)
     progress.finish()
     return completed, summary
 
@@ -190,8 +209,8 @@ class _PlanThenProgress:
 
 def _aws_destination(session: Session, plan: Any) -> str:
     """ "AWS account 111122223333 in eu-west-1", as far as the credentials and plan tell."""
-    import boto3
+    from obsctl.aws.clients import boto3_clients
 
-    account = boto3.client("sts").get_caller_identity()["Account"]
+    account = boto3_clients(None)("sts").get_caller_identity()["Account"]
     region = session.plan_json(plan).get("variables", {}).get("region", {}).get("value")
     return f"AWS account {account}" + (f" in {region}" if region else "")

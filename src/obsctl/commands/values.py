@@ -4,153 +4,56 @@ stack: buckets, region, SSE-KMS key, retention and the role of each app's servic
 The values are refused (exit 2) when a chart would create a service account that the app's
 role does not trust. Files go to .obsctl/values/<env>/ unless --out says otherwise, with a
 README.md holding the exact `helm upgrade --install` commands.
-
---check writes nothing: it renders the same values with your helm and charts (`helm template`)
-and checks the manifests: the pods that use the buckets get the role and no other pod does,
-the config names the live buckets, region, key and retention, replication fits the replicas,
-Tempo receives OTLP, Grafana's data sources resolve. One line per failure, exit 1 on any.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import shlex
-import sys
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from obsctl.commands.common import add_env_arguments, add_json_argument
+from obsctl.commands.base import Context, Result, lines
 from obsctl.errors import UsageError
 
 if TYPE_CHECKING:
     from obsctl.model.contract import StackContract
     from obsctl.values import ValuesOptions
+    from obsctl.values.conformance import CheckReport
 
 
-EXAMPLES = """examples:
-  obsctl values --env dev
-  obsctl values --env prod --kafka-address b-1.msk.example.com:9092 --tenant team-a
-  obsctl values --env prod --check --chart loki=./charts/loki \\
-      --chart mimir=grafana/mimir-distributed --helm /usr/local/bin/helm
-      (gate `helm upgrade` in a pipeline: same flags as the values you install; a chart is a
-      directory or a repo/chart reference that helm pulls at the values' --chart-version)
-"""
+@dataclass
+class ValuesReport(Result):
+    """The files written, and (for --json) the values themselves."""
 
+    contract: StackContract
+    options: ValuesOptions
+    out_dir: Path
+    rendered: dict[str, Any]
+    paths: list[Path]
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    parser.formatter_class = argparse.RawDescriptionHelpFormatter
-    parser.epilog = EXAMPLES
-    add_env_arguments(parser)
-    parser.add_argument(
-        "--contract-json",
-        type=Path,
-        metavar="FILE",
-        help="the stack contract: a `terraform output -json` file of the env root",
-    )
-    parser.add_argument(
-        "--out", type=Path, metavar="DIR", help="output folder (default .obsctl/values/<env>/)"
-    )
-    add_json_argument(parser)
-    parser.add_argument(
-        "--format",
-        choices=("helm", "config"),
-        default="helm",
-        help="helm: values for the four charts (default); config: mimir.yaml, loki.yaml and "
-        "tempo.yaml application configuration, for deployments without Helm",
-    )
-    parser.add_argument(
-        "--release",
-        action="append",
-        default=[],
-        metavar="APP=NAME",
-        help="Helm release name of an app (default: the app's name); it decides the "
-        "service-account name, which the app's role must trust",
-    )
-    parser.add_argument(
-        "--namespace",
-        action="append",
-        default=[],
-        metavar="APP=NS",
-        help="namespace of an app (default: the namespace its role trusts)",
-    )
-    parser.add_argument(
-        "--chart-version",
-        action="append",
-        default=[],
-        metavar="CHART=VER",
-        help="chart version to install (default: the tested one, see README.md)",
-    )
-    parser.add_argument(
-        "--set-file",
-        action="append",
-        default=[],
-        metavar="CHART=FILE",
-        help="YAML values of your own for a chart (or app), deep-merged last; repeatable",
-    )
-    parser.add_argument(
-        "--kafka-address",
-        metavar="HOST:PORT",
-        help="Kafka-compatible broker: Mimir then uses ingest storage instead of its classic "
-        "architecture; required by tempo-distributed 3.x",
-    )
-    parser.add_argument(
-        "--tempo-chart",
-        choices=("distributed", "monolithic"),
-        help="tempo-distributed 3.x (needs --kafka-address) or the single-binary tempo chart "
-        "(default: distributed with --kafka-address, else monolithic, as `obsctl up` writes)",
-    )
-    parser.add_argument(
-        "--tenant",
-        metavar="ID",
-        help="tenant (X-Scope-OrgID) Grafana's Mimir and Loki data sources query "
-        "(default: anonymous)",
-    )
-    parser.add_argument(
-        "--grafana-cloudwatch",
-        action=argparse.BooleanOptionalAction,
-        default=True,
-        help="add Grafana's CloudWatch data source (on by default, as the iam module grants "
-        "CloudWatch read access by default)",
-    )
-    parser.add_argument(
-        "--check",
-        action="store_true",
-        help="write nothing; render the values with helm and your charts and check what they "
-        "deploy (exit 1 on any failure)",
-    )
-    parser.add_argument(
-        "--chart",
-        action="append",
-        default=[],
-        metavar="APP=CHART",
-        help="with --check: the chart to render for an app, a directory or a repo/chart "
-        "reference (default: the chart named in README.md, pulled with your helm repos)",
-    )
-    parser.add_argument(
-        "--helm",
-        metavar="PATH",
-        help="with --check: the helm executable (default: $OBSCTL_HELM, else helm on PATH)",
-    )
+    def text(self) -> str:
+        options, rendered, paths = self.options, self.rendered, self.paths
+        what = "Helm values" if options.output_format == "helm" else "application configuration"
+        said = [f"Wrote {what} for the {self.contract.environment} stack to {self.out_dir}:"]
+        for item in rendered.values():
+            detail = (
+                f"{item.chart.reference} {item.version}, release {item.release} in {item.namespace}"
+                if item.kind == "helm"
+                else f"{item.app} configuration to merge into yours"
+            )
+            said.append(f"  {item.file_name:<22} {detail}")
+        said.append(f"  {paths[-1].name:<22} the install commands and notes")
+        if options.output_format == "helm":
+            said.append(f"Next: run the helm commands in {paths[-1]}.")
+        return lines(*said)
 
-
-def run(args: argparse.Namespace) -> int:
-    from obsctl import values
-    from obsctl.paths import state_dir
-
-    if not args.check and (args.chart or args.helm):
-        raise UsageError("--chart and --helm only apply with --check.")
-    contract = _load_contract(args)
-    options = _options(args)
-    if args.check:
-        return _check(args, contract, options)
-    rendered = values.render_checked(contract, options)  # every check, before any write
-    out_dir = args.out or state_dir() / "values" / _env_name(args, contract)
-    paths = values.write_rendered(rendered, contract, options, out_dir, _command_line(args))
-    if args.json:
-        report = {
-            "environment": contract.environment,
-            "format": options.output_format,
+    def document(self) -> dict[str, Any]:
+        rendered, out_dir = self.rendered, self.out_dir
+        return {
+            "environment": self.contract.environment,
+            "format": self.options.output_format,
             "out_dir": str(out_dir),
             "files": [
                 {
@@ -163,58 +66,102 @@ def run(args: argparse.Namespace) -> int:
                 }
                 for item in rendered.values()
             ],
-            "readme": str(paths[-1]),
+            "readme": str(self.paths[-1]),
             "values": {app: item.tree for app, item in rendered.items()},
         }
-        json.dump(report, sys.stdout, indent=2)
-        print()
-        return 0
-    what = "Helm values" if options.output_format == "helm" else "application configuration"
-    print(f"Wrote {what} for the {contract.environment} stack to {out_dir}:")
-    for item in rendered.values():
-        detail = (
-            f"{item.chart.reference} {item.version}, release {item.release} in {item.namespace}"
-            if item.kind == "helm"
-            else f"{item.app} configuration to merge into yours"
-        )
-        print(f"  {item.file_name:<22} {detail}")
-    print(f"  {paths[-1].name:<22} the install commands and notes")
-    if options.output_format == "helm":
-        print(f"Next: run the helm commands in {paths[-1]}.")
-    return 0
 
 
-def _check(args: argparse.Namespace, contract: StackContract, options: ValuesOptions) -> int:
-    """Render with helm, check the manifests, print one line per failure."""
+@dataclass
+class ValuesCheck(Result):
+    """`--check`: what the charts render with these values, judged; exit 1 on any failure."""
+
+    report: CheckReport
+    environment: str
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        from obsctl.values.conformance import failures
+
+        return 1 if failures(self.report.findings) else 0
+
+    def text(self) -> str:
+        from obsctl.values.conformance.report import report_text
+
+        return lines(report_text(self.report, self.environment))
+
+    def document(self) -> dict[str, Any]:
+        from obsctl.values.conformance.report import report_json
+
+        return report_json(self.report, self.environment)
+
+
+@dataclass(frozen=True)
+class ValuesFlags:
+    """The flags of `obsctl values` as typed (named as argparse names them), which `values`
+    checks and turns into ValuesOptions once the contract is read."""
+
+    env: str = "dev"
+    dir: Path | None = None
+    format: str = "helm"
+    tempo_chart: str | None = None  # None: the default `obsctl up` writes too
+    kafka_address: str | None = None
+    tenant: str | None = None
+    release: list[str] = field(default_factory=list)
+    namespace: list[str] = field(default_factory=list)
+    chart_version: list[str] = field(default_factory=list)
+    set_file: list[str] = field(default_factory=list)
+    grafana_cloudwatch: bool = True
+    check: bool = False
+    chart: list[str] = field(default_factory=list)
+    helm: str | None = None
+
+
+def values(
+    ctx: Context,
+    *,
+    target: str,
+    flags: ValuesFlags,
+    contract_json: Path | None = None,
+    out: Path | None = None,
+) -> ValuesReport | ValuesCheck:
+    from obsctl import values as helm_values
+    from obsctl.paths import state_dir
+
+    if not flags.check and (flags.chart or flags.helm):
+        raise UsageError("--chart and --helm only apply with --check.")
+    contract = _load_contract(flags.env, target, flags.dir, contract_json)
+    options = _options(flags)
+    if flags.check:
+        return _check(flags, contract, options)
+    rendered = helm_values.render_checked(contract, options)  # every check, before any write
+    out_dir = out or state_dir() / "values" / _env_name(flags.dir, contract)
+    paths = helm_values.write_rendered(rendered, contract, options, out_dir, _command_line(flags))
+    return ValuesReport(contract, options, out_dir, rendered, paths)
+
+
+def _check(flags: ValuesFlags, contract: StackContract, options: ValuesOptions) -> ValuesCheck:
+    """Render with helm and the user's charts, and judge the manifests."""
     import tempfile
 
-    from obsctl import values
-    from obsctl.values.conformance import check_values, failures, find_helm
-    from obsctl.values.conformance.report import report_json, report_text
+    from obsctl import values as helm_values
+    from obsctl.values.conformance import check_values, find_helm
     from obsctl.values.options import app_for_key
 
-    assert options.tempo_chart is not None
     sources: dict[str, str] = {}
-    for key, source in _pairs(args.chart, "--chart", "APP=CHART"):
+    for key, source in _pairs(flags.chart, "--chart", "APP=CHART"):
         app = app_for_key(key, "--chart", options.tempo_chart)
         if app in sources and sources[app] != source:
             raise UsageError(f"--chart sets {app} twice ({sources[app]} and {source}).")
         sources[app] = source
     # Not render_checked: the render's own identity check reports what the static one refuses.
-    rendered = values.render(contract, options)
+    rendered = helm_values.render(contract, options)
     unused = sorted(set(sources) - set(rendered))
     if unused:
         raise UsageError(f"--chart names {unused[0]}, whose values are not written for this stack.")
-    helm = find_helm(args.helm) if options.output_format == "helm" else None
+    helm = find_helm(flags.helm) if options.output_format == "helm" else None
     with tempfile.TemporaryDirectory(prefix="obsctl-check-") as workdir:
         report = check_values(contract, options, rendered, helm, sources, Path(workdir))
-    environment = _env_name(args, contract)
-    if args.json:
-        json.dump(report_json(report, environment), sys.stdout, indent=2)
-        print()
-    else:
-        print(report_text(report, environment))
-    return 1 if failures(report.findings) else 0
+    return ValuesCheck(report, _env_name(flags.dir, contract))
 
 
 # --------------------------------------------------------------------------------------------
@@ -222,15 +169,17 @@ def _check(args: argparse.Namespace, contract: StackContract, options: ValuesOpt
 # --------------------------------------------------------------------------------------------
 
 
-def _load_contract(args: argparse.Namespace) -> StackContract:
-    if args.contract_json is not None:
-        return _read_contract_file(args.contract_json, args)
-    from obsctl.workflow import stack_contract
+def _load_contract(
+    env: str, target: str, root_dir: Path | None, contract_json: Path | None
+) -> StackContract:
+    if contract_json is not None:
+        return _read_contract_file(contract_json, env, root_dir)
+    from obsctl.workspace.session import stack_contract
 
-    return stack_contract(None if args.dir else args.env, args.target, args.dir)
+    return stack_contract(None if root_dir else env, target, root_dir)
 
 
-def _read_contract_file(path: Path, args: argparse.Namespace) -> StackContract:
+def _read_contract_file(path: Path, env: str, root_dir: Path | None) -> StackContract:
     from obsctl.model.contract import StackContract
 
     try:
@@ -244,16 +193,16 @@ def _read_contract_file(path: Path, args: argparse.Namespace) -> StackContract:
     if not isinstance(outputs, dict):
         raise UsageError(f"--contract-json {path} is not a `terraform output -json` object.")
     contract = StackContract.from_outputs(outputs, source=f"--contract-json {path}")
-    if args.dir is None and contract.environment != args.env:
+    if root_dir is None and contract.environment != env:
         raise UsageError(
             f"--contract-json {path} holds the stack contract of env {contract.environment}, "
-            f"but --env is {args.env}: pass --env {contract.environment}."
+            f"but --env is {env}: pass --env {contract.environment}."
         )
     return contract
 
 
-def _env_name(args: argparse.Namespace, contract: StackContract) -> str:
-    return args.dir.resolve().name if args.dir is not None else contract.environment
+def _env_name(root_dir: Path | None, contract: StackContract) -> str:
+    return root_dir.resolve().name if root_dir is not None else contract.environment
 
 
 # --------------------------------------------------------------------------------------------
@@ -302,7 +251,7 @@ def _read_values_file(key: str, path_text: str) -> dict[str, Any]:
     return tree
 
 
-def _options(args: argparse.Namespace) -> ValuesOptions:
+def _options(args: ValuesFlags) -> ValuesOptions:
     from obsctl.values import ValuesOptions
     from obsctl.values.options import DEFAULT_TENANT, app_for_key, default_tempo_chart
 
@@ -330,7 +279,7 @@ def _options(args: argparse.Namespace) -> ValuesOptions:
     )
 
 
-def _command_line(args: argparse.Namespace) -> str:
+def _command_line(args: ValuesFlags) -> str:
     """The command as the user typed it, in a stable order, for the files' headers."""
     words = ["obsctl", "values"]
     if args.dir is not None:

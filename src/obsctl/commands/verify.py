@@ -7,80 +7,79 @@ or SARIF for CI. Exit code 0 when every check passed, 1 when any failed, 2 on ba
 
 from __future__ import annotations
 
-import argparse
-import sys
+from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-from obsctl.commands.common import add_env_arguments, add_json_argument
+from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import UsageError
+
+if TYPE_CHECKING:
+    from obsctl.verify.model import Report
 
 FORMATS = ("table", "json", "junit", "sarif")
 
 
-def add_arguments(parser: argparse.ArgumentParser) -> None:
-    add_env_arguments(parser)
-    parser.add_argument(
-        "--format",
-        choices=FORMATS,
-        help="output format (default table; json, junit and sarif give one entry per check)",
-    )
-    add_json_argument(parser)
-    parser.add_argument(
-        "--only",
-        action="append",
-        default=[],
-        metavar="ID",
-        help="run only these controls: an id (s3.encryption), a family (s3, kms, dynamodb, iam, "
-        "drift) or an FSBP id (S3.9); repeatable or comma-separated",
-    )
-    parser.add_argument(
-        "--skip",
-        action="append",
-        default=[],
-        metavar="ID=REASON",
-        help="skip a control and say why, e.g. --skip s3.access-logging='dev has no log bucket'; "
-        "the reason is required and appears in every report format",
-    )
-    parser.add_argument(
-        "--out", type=Path, metavar="FILE", help="write the report to FILE; print the verdict"
-    )
-    parser.add_argument(
-        "--list-controls", action="store_true", help="print the control catalogue and exit"
-    )
+@dataclass
+class VerifyReport(Result):
+    """The verdict of every control, in one of the report formats (or written to a file)."""
+
+    report: Report
+    fmt: str
+    rendered: str
+    out: Path | None = None
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return self.report.exit_code
+
+    def text(self) -> str:
+        if self.out is not None:
+            return lines(f"{self.report.verdict()} Report ({self.fmt}) written to {self.out}.")
+        return lines(self.rendered)
+
+    def notes(self) -> list[str]:
+        return [self.report.verdict()] if self.out is None and self.fmt != "table" else []
 
 
-def run(args: argparse.Namespace) -> int:
+@dataclass
+class ControlList(Result):
+    """The control catalogue."""
+
+    listing: str
+
+    def text(self) -> str:
+        return lines(self.listing)
+
+
+def list_controls(ctx: Context) -> ControlList:
+    from obsctl.verify.render import render_controls
+
+    return ControlList(render_controls())
+
+
+def verify(
+    ctx: Context,
+    where: Selection,
+    *,
+    fmt: str = "table",
+    only: list[str] | None = None,
+    skip: list[str] | None = None,
+    out: Path | None = None,
+) -> VerifyReport:
     from obsctl.verify.engine import VerifyOptions, parse_selection
-    from obsctl.verify.render import render, render_controls
+    from obsctl.verify.render import render
 
-    if args.list_controls:
-        print(render_controls())
-        return 0
-    fmt = _format(args)
-    only, skip = parse_selection(args.only, args.skip)
-    if args.out is not None and not args.out.expanduser().resolve().parent.is_dir():
-        raise UsageError(f"--out {args.out}: the folder {args.out.parent} does not exist.")
+    selected, skipped = parse_selection(only or [], skip or [])
+    if out is not None and not out.expanduser().resolve().parent.is_dir():
+        raise UsageError(f"--out {out}: the folder {out.parent} does not exist.")
 
     from obsctl.verify.session import verify_session
-    from obsctl.workflow import open_session
 
-    session = open_session(args.env, args.target, args.dir)
-    options = VerifyOptions(only=only, skip=skip, target=args.target)
+    session = where.open()
+    options = VerifyOptions(only=selected, skip=skipped, target=where.target)
     report = verify_session(session, options)
-    text = render(report, fmt, verbose=bool(getattr(args, "verbose", False)))
-    if args.out is not None:
-        args.out.expanduser().write_text(text + "\n", encoding="utf-8")
-        print(f"{report.verdict()} Report ({fmt}) written to {args.out}.")
-    else:
-        print(text)
-        if fmt != "table":
-            print(report.verdict(), file=sys.stderr)
-    return report.exit_code
-
-
-def _format(args: argparse.Namespace) -> str:
-    if args.json and args.format not in (None, "json"):
-        raise UsageError(
-            f"--json means --format json, so it cannot be combined with --format {args.format}."
-        )
-    return "json" if args.json else (args.format or "table")
+    text = render(report, fmt, verbose=ctx.verbose)
+    if out is not None:
+        out.expanduser().write_text(text + "\n", encoding="utf-8")
+    return VerifyReport(report, fmt, text, out)

@@ -5,6 +5,7 @@ until it answers, seeds EKS clusters with an OIDC issuer, and hands out the envi
 points Terraform's AWS provider and boto3 at it. `stop()` signals only the process it started.
 """
 
-from obsctl.sandbox.control import ClusterInfo, Sandbox, SandboxInfo
+from obsctl.sandbox.control import Sandbox, SandboxInfo
+from obsctl.sandbox.seed import ClusterInfo
 
 __all__ = ["ClusterInfo", "Sandbox", "SandboxInfo"]

@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import signal
 import subprocess
 import sys
 import time
@@ -16,7 +15,11 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
+import psutil
+
+from obsctl.aws.clients import endpoint_client
 from obsctl.errors import ObsctlError
+from obsctl.sandbox.seed import ClusterInfo, seed_cluster
 
 HOST = "127.0.0.1"
 ACCESS_KEY = "test"
@@ -49,16 +52,6 @@ class SandboxInfo:
         return f"http://{HOST}:{self.port}"
 
 
-@dataclass(frozen=True)
-class ClusterInfo:
-    """An EKS cluster seeded in the sandbox, with the IAM OIDC provider IRSA needs."""
-
-    name: str
-    arn: str
-    oidc_issuer_url: str
-    oidc_provider_arn: str
-
-
 class Sandbox:
     """The local AWS server whose pid, port and log live in `workdir`."""
 
@@ -79,7 +72,7 @@ class Sandbox:
             info = SandboxInfo(**json.loads(info_path.read_text(encoding="utf-8")))
         except (ValueError, TypeError):
             return None
-        if not _is_our_process(info.pid, info.instance_id):
+        if _server_process(info) is None:
             return None
         return info
 
@@ -131,19 +124,18 @@ class Sandbox:
         """Stop the server started from `workdir`; never signals a process that is not it."""
         info = self.running()
         (self.workdir / _INFO_FILE).unlink(missing_ok=True)
-        if info is None:
-            return False
+        process = _server_process(info) if info is not None else None
+        if process is None:
+            return info is not None
         try:
-            os.kill(info.pid, signal.SIGTERM)
-        except ProcessLookupError:
-            return True
-        deadline = time.monotonic() + timeout
-        while _is_our_process(info.pid, info.instance_id):
-            if time.monotonic() > deadline:
-                os.kill(info.pid, signal.SIGKILL)
-                break
-            time.sleep(0.05)
-        _reap(info.pid)
+            process.terminate()
+            process.wait(timeout)
+        except psutil.TimeoutExpired:
+            with contextlib.suppress(psutil.Error):
+                process.kill()
+                process.wait(timeout)
+        except psutil.NoSuchProcess:
+            pass  # it ended by itself meanwhile
         return True
 
     def require(self) -> SandboxInfo:
@@ -185,21 +177,13 @@ class Sandbox:
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A boto3 client bound to the sandbox."""
-        import boto3
-
         info = self.require()
-        return boto3.client(
-            service,
-            endpoint_url=info.endpoint_url,
-            region_name=region or self.region,
-            aws_access_key_id=ACCESS_KEY,
-            aws_secret_access_key=SECRET_KEY,
+        return endpoint_client(
+            service, info.endpoint_url, region or self.region, ACCESS_KEY, SECRET_KEY
         )
 
     def seed_cluster(self, name: str, region: str | None = None) -> ClusterInfo:
         """Create (or find) an EKS cluster and register its OIDC issuer as an IAM provider."""
-        from obsctl.sandbox.seed import seed_cluster
-
         account = self.client("sts", region).get_caller_identity()["Account"]
         return seed_cluster(self.client("eks", region), self.client("iam", region), account, name)
 
@@ -230,25 +214,18 @@ def _wait_for_ready_file(
     return int(json.loads(ready_file.read_text(encoding="utf-8"))["port"])
 
 
-def _is_our_process(pid: int, instance_id: str) -> bool:
+def _server_process(info: SandboxInfo) -> psutil.Process | None:
+    """The server's process while `info.pid` still is it (its argv carries the instance id)."""
     try:
-        cmdline = Path(f"/proc/{pid}/cmdline").read_bytes()
-    except OSError:
-        return _pid_alive_without_proc(pid) and instance_id == ""
-    return instance_id.encode() in cmdline and b"obsctl.sandbox.server" in cmdline
-
-
-def _pid_alive_without_proc(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except OSError:
-        return False
-    return True
-
-
-def _reap(pid: int) -> None:
-    with contextlib.suppress(ChildProcessError):
-        os.waitpid(pid, os.WNOHANG)
+        process = psutil.Process(info.pid)
+        if process.status() == psutil.STATUS_ZOMBIE:
+            return None
+        argv = process.cmdline()
+    except psutil.Error:
+        return None
+    if "obsctl.sandbox.server" in argv and info.instance_id in argv:
+        return process
+    return None
 
 
 def _answers(endpoint_url: str) -> bool:

@@ -2,19 +2,25 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from obsctl.sandbox.control import ClusterInfo
+from dataclasses import dataclass
+from typing import Any
 
 # The root CA thumbprint AWS documents for EKS OIDC issuers; IAM ignores it for EKS today.
 _EKS_THUMBPRINT = "9e99a48a9960b14926bb7f3b02e22da2b0ab7280"
 
 
+@dataclass(frozen=True)
+class ClusterInfo:
+    """An EKS cluster seeded in the sandbox, with the IAM OIDC provider IRSA needs."""
+
+    name: str
+    arn: str
+    oidc_issuer_url: str
+    oidc_provider_arn: str
+
+
 def seed_cluster(eks: Any, iam: Any, account: str, name: str) -> ClusterInfo:
     """Create the cluster `name` unless it exists, and its IAM OIDC provider unless registered."""
-    from obsctl.sandbox.control import ClusterInfo
-
     try:
         cluster = eks.describe_cluster(name=name)["cluster"]
     except eks.exceptions.ResourceNotFoundException:

@@ -7,16 +7,12 @@ NoSuchBucketPolicy, ...), not an empty answer; `Answer` keeps that code so the c
 
 from __future__ import annotations
 
-import threading
-from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
+from obsctl.aws.clients import CachedClients, ClientFactory, boto3_clients
 
-class ClientFactory(Protocol):
-    """Returns a boto3-compatible client for a service name ("s3", "kms", "iam", "dynamodb")."""
-
-    def __call__(self, service: str) -> Any: ...
+__all__ = ["Answer", "CachedClients", "ClientFactory", "boto3_clients", "call", "call_all_pages"]
 
 
 # Error codes meaning "the resource itself does not exist".
@@ -93,28 +89,3 @@ def call_all_pages(client: Any, operation: str, items_key: str, **params: Any) -
         if not more or not token or pages > 1000:
             return Answer({items_key: items, "Pages": pages})
         params = {**params, request_token: token}
-
-
-class CachedClients:
-    """A ClientFactory that creates each client once (boto3 clients are thread-safe)."""
-
-    def __init__(self, make: Callable[[str], Any]) -> None:
-        self._make = make
-        self._lock = threading.Lock()
-        self._clients: dict[str, Any] = {}
-
-    def __call__(self, service: str) -> Any:
-        with self._lock:
-            if service not in self._clients:
-                self._clients[service] = self._make(service)
-            return self._clients[service]
-
-
-def boto3_clients(region: str, profile: str | None = None) -> CachedClients:
-    """Clients for real AWS through the normal credential chain, in the stack's region."""
-    import boto3
-    from botocore.config import Config
-
-    session = boto3.session.Session(profile_name=profile, region_name=region)
-    config = Config(retries={"mode": "adaptive", "max_attempts": 8}, max_pool_connections=32)
-    return CachedClients(lambda service: session.client(service, config=config))

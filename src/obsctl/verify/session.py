@@ -1,4 +1,4 @@
-"""Verify what a workflow Session deployed: its state, its contract, clients for its target."""
+"""Verify what a Session deployed: its state, its contract, clients for its target."""
 
 from __future__ import annotations
 
@@ -14,7 +14,7 @@ from obsctl.verify.lint import parliament
 
 if TYPE_CHECKING:
     from obsctl.verify.model import Report
-    from obsctl.workflow import Session
+    from obsctl.workspace.session import Session
 
 
 def attach(session: Session) -> None:

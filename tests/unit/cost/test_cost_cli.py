@@ -150,7 +150,7 @@ def test_usage_errors_come_before_the_plan_is_read(capsys: pytest.CaptureFixture
 def test_without_plan_json_the_env_is_planned_by_the_workflow(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import obsctl.workflow
+    import obsctl.workspace.session
 
     calls = []
 
@@ -158,7 +158,7 @@ def test_without_plan_json_the_env_is_planned_by_the_workflow(
         calls.append((env, target, root_dir))
         return json.loads((PLANS / "prod.json").read_text())
 
-    monkeypatch.setattr(obsctl.workflow, "plan_json", fake_plan_json)
+    monkeypatch.setattr(obsctl.workspace.session, "plan_json", fake_plan_json)
     code, out, _ = run(capsys, "--env", "prod", "--target", "aws", "--format", "json")
     assert code == ExitCode.OK and calls == [("prod", "aws", None)]
     assert json.loads(out)["total_usd"] > 0

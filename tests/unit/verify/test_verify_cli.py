@@ -19,7 +19,7 @@ def no_aws(monkeypatch: pytest.MonkeyPatch) -> None:
     def refuse(*args: Any, **kwargs: Any) -> None:
         raise AssertionError("verify touched Terraform or AWS before rejecting bad input")
 
-    monkeypatch.setattr("obsctl.workflow.open_session", refuse)
+    monkeypatch.setattr("obsctl.workspace.session.open_session", refuse)
 
 
 @pytest.mark.parametrize(
@@ -65,7 +65,7 @@ def recorded(monkeypatch: pytest.MonkeyPatch, prod: Stack) -> Stack:
         workspace=SimpleNamespace(root=Path("terraform/envs/prod")),
         contract=lambda: prod.contract,
     )
-    monkeypatch.setattr("obsctl.workflow.open_session", lambda *a, **k: session)
+    monkeypatch.setattr("obsctl.workspace.session.open_session", lambda *a, **k: session)
     monkeypatch.setattr("obsctl.verify.session.load_state", lambda s: prod.state)
     monkeypatch.setattr("obsctl.verify.session.clients_for", lambda s, region: prod.aws)
     return prod
@@ -125,7 +125,7 @@ def test_aws_credentials_of_another_account_are_refused_before_reading_anything(
         workspace=SimpleNamespace(root=Path("terraform/envs/prod")),
         contract=lambda: recorded.contract,
     )
-    monkeypatch.setattr("obsctl.workflow.open_session", lambda *a, **k: session)
+    monkeypatch.setattr("obsctl.workspace.session.open_session", lambda *a, **k: session)
     assert main(["verify", "--env", "prod", "--target", "aws"]) == 1
     err = capsys.readouterr().err
     assert "belong to account 999999999999, but the stack is in account 123456789012" in err

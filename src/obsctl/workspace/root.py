@@ -5,23 +5,23 @@
 - target `local`: a private data dir and state under `.obsctl/targets/local/<label>/`, so a
   sandbox state can never be mistaken for (or overwrite) the real one. Roots with an S3 backend
   keep their state in a bucket inside the sandbox, as they would on AWS.
+
+The root's backend, outputs and variables are read from its `.tf` files with python-hcl2, the
+way Terraform reads them: a block in a comment or a heredoc is no block.
 """
 
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from obsctl.errors import UsageError
 from obsctl.model.contract import REQUIRED_OUTPUTS
 from obsctl.paths import ENVS, env_root, state_dir
 
 TARGETS = ("local", "aws")
-_BACKEND = re.compile(r'^\s*backend\s+"(?P<type>[a-z0-9_]+)"', re.MULTILINE)
-_OUTPUT = re.compile(r'^\s*output\s+"(?P<name>[A-Za-z0-9_-]+)"', re.MULTILINE)
-_VARIABLE = re.compile(r'^\s*variable\s+"(?P<name>[A-Za-z0-9_-]+)"', re.MULTILINE)
 LOCAL_STATE_BUCKET = "obsctl-local-tfstate"
 
 
@@ -34,6 +34,23 @@ class Workspace:
     target: str
     backend: str
     variables: frozenset[str]
+
+    @property
+    def where(self) -> str:
+        """How messages name this workspace: "prod on the local target"."""
+        return f"{self.label} on the {self.target} target"
+
+    @property
+    def selector(self) -> str:
+        """The flag that names this root on the command line: --env NAME or --dir ROOT."""
+        if self.label in ENVS and self.root.parent.name == "envs":
+            return f"--env {self.label}"
+        return f"--dir {self.root}"
+
+    @property
+    def flags(self) -> str:
+        """The flags that name this workspace: "--env prod --target local"."""
+        return f"{self.selector} --target {self.target}"
 
     @property
     def work_dir(self) -> Path:
@@ -72,6 +89,47 @@ class Workspace:
         }
 
 
+@dataclass(frozen=True)
+class RootBlocks:
+    """What obsctl needs to know of a root module's configuration."""
+
+    backends: frozenset[str]
+    outputs: frozenset[str]
+    variables: frozenset[str]
+
+    @classmethod
+    def read(cls, root: Path) -> RootBlocks:
+        """The blocks of every `.tf` file in `root`; a file Terraform could not parse either is
+        bad input, named with the line python-hcl2 stopped at."""
+        import hcl2  # about 0.1 s with its grammar: only verbs that run a root pay it
+
+        backends: set[str] = set()
+        outputs: set[str] = set()
+        variables: set[str] = set()
+        for path in sorted(root.glob("*.tf")):
+            try:
+                document = hcl2.loads(path.read_text(encoding="utf-8"))
+            except Exception as error:  # lark's parse errors have no common base worth naming
+                line = getattr(error, "line", None)
+                where = f" (line {line})" if isinstance(line, int) and line > 0 else ""
+                raise UsageError(f"{path} is not valid Terraform configuration{where}.") from None
+            for block in document.get("terraform", []):
+                for backend in block.get("backend", []):
+                    backends |= _labels(backend)
+            for block in document.get("output", []):
+                outputs |= _labels(block)
+            for block in document.get("variable", []):
+                variables |= _labels(block)
+        return cls(frozenset(backends), frozenset(outputs), frozenset(variables))
+
+
+def _labels(block: Any) -> set[str]:
+    """The labels of labelled blocks as python-hcl2 returns them (quoted since version 7)."""
+    if not isinstance(block, dict):
+        return set()
+    return {key.strip('"') for key in block if not key.startswith("__")}
+
+
 def resolve(env: str | None, target: str, root_dir: Path | None) -> Workspace:
     """Bind `--env` or `--dir` to `--target`, refusing roots obsctl cannot operate."""
     if target not in TARGETS:
@@ -86,17 +144,16 @@ def resolve(env: str | None, target: str, root_dir: Path | None) -> Workspace:
         root, label = env_root(name), name
     if not root.is_dir():
         raise UsageError(f"{root} is not a folder, so it cannot be a Terraform root module.")
-    sources = "\n".join(path.read_text(encoding="utf-8") for path in sorted(root.glob("*.tf")))
-    if not sources:
+    if not any(root.glob("*.tf")):
         raise UsageError(f"{root} holds no .tf files, so it is not a Terraform root module.")
-    outputs = {match["name"] for match in _OUTPUT.finditer(sources)}
-    missing = [name for name in REQUIRED_OUTPUTS if name not in outputs]
+    blocks = RootBlocks.read(root)
+    missing = [name for name in REQUIRED_OUTPUTS if name not in blocks.outputs]
     if missing:
         raise UsageError(
             f"{root} does not expose the stack contract (missing outputs: {', '.join(missing)}).",
             hint="Re-export the outputs of terraform/modules/stack (terraform/envs/README.md).",
         )
-    backends = {match["type"] for match in _BACKEND.finditer(sources)}
+    backends = set(blocks.backends)
     backend = backends.pop() if backends else "none"
     if target == "local" and backend not in ("local", "s3"):
         raise UsageError(
@@ -104,5 +161,6 @@ def resolve(env: str | None, target: str, root_dir: Path | None) -> Workspace:
             "a local or s3 backend.",
             hint='Declare backend "local" {} or backend "s3" {} in the root.',
         )
-    variables = frozenset(match["name"] for match in _VARIABLE.finditer(sources))
-    return Workspace(root=root, label=label, target=target, backend=backend, variables=variables)
+    return Workspace(
+        root=root, label=label, target=target, backend=backend, variables=blocks.variables
+    )

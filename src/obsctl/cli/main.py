@@ -1,8 +1,8 @@
-"""The `obsctl` console script: argument parsing and error rendering, nothing else.
+"""The `obsctl` console script: parse the flags, run the verb, render its result or error.
 
-Each verb lives in `obsctl.commands.<verb>` with `add_arguments(parser)` and `run(args) -> int`.
-Command modules import their heavy dependencies (boto3, moto) inside `run`, so `obsctl --help`
-stays fast.
+Each verb is a plain function in `obsctl.commands.<verb>` that returns a Result; its flags are
+declared in `obsctl.cli.arguments`, mapped to the call in `obsctl.cli.dispatch`, and the outcome
+is printed by `obsctl.cli.render` (text, or JSON with --json; errors as one sentence).
 """
 
 from __future__ import annotations
@@ -13,7 +13,10 @@ import sys
 from collections.abc import Sequence
 
 from obsctl import __version__
-from obsctl.errors import ExitCode, ObsctlError
+from obsctl.cli.arguments import ARGUMENTS
+from obsctl.cli.dispatch import dispatch
+from obsctl.cli.render import context, run_rendered
+from obsctl.errors import ExitCode
 
 # verb -> one-line help; the order is the order of `obsctl --help`.
 COMMANDS = {
@@ -58,25 +61,16 @@ def build_parser() -> argparse.ArgumentParser:
             default=argparse.SUPPRESS,
             help="show Terraform's own output and details",
         )
-        module.add_arguments(sub)
-        sub.set_defaults(handler=module.run)
+        ARGUMENTS[name](sub)
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    try:
-        return int(args.handler(args))
-    except ObsctlError as error:
-        print(f"obsctl: {error.message}", file=sys.stderr)
-        if error.hint:
-            print(f"  hint: {error.hint}", file=sys.stderr)
-        if error.detail and getattr(args, "verbose", False):
-            print(error.detail, file=sys.stderr)
-        return int(error.exit_code)
-    except KeyboardInterrupt:
-        print("obsctl: interrupted.", file=sys.stderr)
-        return int(ExitCode.INTERRUPTED)
+    json_output = bool(getattr(args, "json", False))
+    verbose = bool(getattr(args, "verbose", False))
+    ctx = context(json_output=json_output, verbose=verbose)
+    return run_rendered(lambda: dispatch(ctx, args), json_output=json_output, verbose=verbose)
 
 
 if __name__ == "__main__":

@@ -1,0 +1,1 @@
+"""Talking to AWS: the one client factory (real AWS or the local AWS)."""
