@@ -277,8 +277,12 @@ def _patch_s3_log_delivery_check() -> None:
 
 def with_extensions(app: WsgiApp) -> WsgiApp:
     """Patch moto where it differs from AWS; extension routes answer before moto's own."""
+    from obsctl.sandbox.fidelity import limits
+
     _patch_kms_rotation_period()
     _patch_s3_log_delivery_check()
+    limits.install()  # AWS's limits and validations (obsctl/limits/table.yaml)
+    app = limits.in_front(app)
     store = PodIdentityStore()
     metrics = MetricsConfigurationStore()
 
