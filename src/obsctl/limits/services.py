@@ -46,11 +46,12 @@ def key_policies(view: PlanView) -> None:
             continue
         size = len(text.encode("utf-8"))
         if size > row.value():
-            owner = view.linked(res, "key_id", "aws_kms_key") or res
+            owner = view.linked(res, "key_id", "aws_kms_key")
+            subject = f"The policy of {view.label(owner)}" if owner else view.label(res)
             view.violation(
                 row,
                 res,
-                f"The policy of {view.label(owner)} would be {size:,} bytes, and KMS allows "
+                f"{subject} would be {size:,} bytes, and KMS allows "
                 f"{row.value():,}: {view.remedy(row, res, 'fewer key administrators')}.",
             )
 
