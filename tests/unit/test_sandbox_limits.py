@@ -609,3 +609,14 @@ def test_a_lifecycle_rule_on_noncurrent_versions_of_an_unversioned_bucket_is_tak
 ) -> None:
     """Not an AWS error (the rule does nothing): the local AWS takes it, as AWS does."""
     lifecycle(aws, rule(NoncurrentVersionExpiration={"NoncurrentDays": 1}))
+
+
+def test_a_table_lists_its_tags_at_once_and_tagging_again_replaces_them(aws: Aws) -> None:
+    """moto paged a table's tags by 10 (the AWS provider reads one page) and appended a second
+    entry for a key tagged again; AWS answers the 50 a table can carry, once each."""
+    dynamodb = aws("dynamodb")
+    arn = new_table(aws, Tags=tags(50))["TableDescription"]["TableArn"]
+    dynamodb.tag_resource(ResourceArn=arn, Tags=tags(50))
+    page = dynamodb.list_tags_of_resource(ResourceArn=arn)
+    assert "NextToken" not in page
+    assert sorted(tag["Key"] for tag in page["Tags"]) == sorted(tag["Key"] for tag in tags(50))

@@ -7,7 +7,7 @@ from collections.abc import Callable, Iterable
 from obsctl.limits import rules
 from obsctl.limits.registry import checks
 from obsctl.limits.table import table
-from obsctl.limits.view import PlanView, nonws_bytes, text_value
+from obsctl.limits.view import PlanView, nonws_bytes, plural, text_value
 from obsctl.model.tfjson import Resource, number
 
 
@@ -39,21 +39,24 @@ def key_policies(view: PlanView) -> None:
         for res in view.of_type("aws_kms_key")
         if text_value(res.values.get("policy"))
     ]
+    over: dict[int, list[Resource]] = {}
     for res, policy in documents:
         text = text_value(policy)
         if text is None:
             view.deferred(row, res, "its policy is known only after apply")
-            continue
-        size = len(text.encode("utf-8"))
-        if size > row.value():
-            owner = view.linked(res, "key_id", "aws_kms_key")
-            subject = f"The policy of {view.label(owner)}" if owner else view.label(res)
-            view.violation(
-                row,
-                res,
-                f"{subject} would be {size:,} bytes, and KMS allows "
-                f"{row.value():,}: {view.remedy(row, res, 'fewer key administrators')}.",
-            )
+        elif len(text.encode("utf-8")) > row.value():
+            over.setdefault(len(text.encode("utf-8")), []).append(res)
+    for size, resources in over.items():
+        first = resources[0]
+        owner = view.linked(first, "key_id", "aws_kms_key")
+        subject = f"The policy of {view.label(owner)}" if owner else view.label(first)
+        more = f" and {plural(len(resources) - 1, 'more key')}" if len(resources) > 1 else ""
+        view.violation(
+            row,
+            first,
+            f"{subject}{more} would be {size:,} bytes, and KMS allows {row.value():,}: "
+            f"{view.remedy(row, first, 'fewer key administrators')}.",
+        )
 
 
 @checks("kms.alias.name")

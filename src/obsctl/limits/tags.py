@@ -80,7 +80,12 @@ def tags_per_resource(view: PlanView) -> None:
         row = table()[row_id]
         limit = view.quotas.value(row)
         others = count - yours
-        origin = f" ({yours} from the input tags, {others} set by the stack)" if yours else ""
+        origin = (
+            f" ({yours} from the input tags, {others} added by the stack or the provider's "
+            "default_tags)"
+            if yours
+            else ""
+        )
         if "tags" in view.declared(row):
             fix = f"give at most {max(0, limit - others)} in the input tags"
         else:

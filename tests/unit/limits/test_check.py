@@ -361,7 +361,9 @@ def test_the_sentence_names_the_resource_and_the_input_to_change() -> None:
     document = plan(bucket(tags_all=tags(51)), variables={"tags": tags(45)})
     [sentence] = _broken(document, "s3.bucket.tags")
     assert sentence.startswith('S3 bucket "lgtm-dev-logs" would carry 51 tags')
-    assert "(45 from the input tags, 6 set by the stack)" in sentence
+    assert (
+        "(45 from the input tags, 6 added by the stack or the provider's default_tags)" in sentence
+    )
     assert sentence.endswith("give at most 44 in the input tags.")
 
 
@@ -398,7 +400,7 @@ def test_a_bucket_whose_tags_are_known_after_apply_counts_the_stacks_tags() -> N
     """The 51-tag case of issue 13: 45 tags at an env root, and 6 the stack sets."""
     [sentence] = _broken(_dev_plan_with(tags(45)), "s3.bucket.tags")
     assert sentence.startswith('S3 bucket "lgtm-dev-123456789012-loki-chunks" and 5 more buckets')
-    assert "would carry 51 tags (45 from the input tags, 6 set by the stack)" in sentence
+    assert "would carry 51 tags (45 from the input tags, 6 added by the stack" in sentence
     assert _broken(_dev_plan_with(tags(44)), "s3.bucket.tags") == []
 
 

@@ -185,11 +185,37 @@ def _tag_table(backend: Any, arguments: dict[str, Any]) -> None:
     )
 
 
+def _replace_retagged_keys(backend: Any, arguments: dict[str, Any]) -> None:
+    """TagResource sets a key a table has already (moto appended a second entry, which its
+    key-based paging of ListTagsOfResource then walks without end)."""
+    keys = {key for key, _ in tag_pairs(arguments["tags"])}
+    for found in backend.tables.values():
+        if found.table_arn == arguments["arn"]:
+            found.tags = [tag for tag in found.tags if tag["Key"] not in keys]
+
+
+def _list_every_tag(response_class: type) -> None:
+    """ListTagsOfResource answers a table's tags in one page, as AWS does for the 50 a table
+    can carry (moto paged them by 10, and the AWS provider reads one page: a table with more
+    than 10 tags never matched its configuration)."""
+    from moto.core.responses import ActionResult
+
+    def list_tags_of_resource(self: Any) -> Any:
+        tags = self.dynamodb_backend.list_tags_of_resource(self.body["ResourceArn"])
+        return ActionResult({"Tags": tags})
+
+    response_class.list_tags_of_resource = list_tags_of_resource
+
+
 def _install_dynamodb() -> None:
     from moto.dynamodb.models import DynamoDBBackend
+    from moto.dynamodb.responses import DynamoHandler
+
+    _list_every_tag(DynamoHandler)
 
     before(DynamoDBBackend, "create_table", _create_table)
     before(DynamoDBBackend, "tag_resource", _tag_table)
+    before(DynamoDBBackend, "tag_resource", _replace_retagged_keys)
 
 
 # -- SNS -------------------------------------------------------------------------------------
