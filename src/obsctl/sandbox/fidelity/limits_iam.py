@@ -8,7 +8,7 @@ from typing import Any
 
 from obsctl.limits.table import table
 from obsctl.limits.view import nonws_chars
-from obsctl.sandbox.fidelity.limits import before, check_tags, refuse, tag_pairs
+from obsctl.sandbox.fidelity.patching import before, check_tags, refuse, tag_pairs
 
 # row id -> the calls of the local AWS that refuse what breaks it
 ENFORCES = {

@@ -17,7 +17,7 @@ from obsctl.limits import rules
 from obsctl.limits.table import table
 from obsctl.limits.view import nonws_bytes
 from obsctl.model.lifecycle import from_api
-from obsctl.sandbox.fidelity.limits import before, check_tags, refuse, tag_pairs
+from obsctl.sandbox.fidelity.patching import before, check_tags, refuse, tag_pairs
 
 # row id -> the calls of the local AWS that refuse what breaks it
 ENFORCES = {

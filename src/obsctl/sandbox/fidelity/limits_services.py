@@ -9,7 +9,7 @@ from typing import Any
 from obsctl.limits import rules
 from obsctl.limits.table import table
 from obsctl.limits.view import nonws_bytes
-from obsctl.sandbox.fidelity.limits import before, check_tags, refuse, tag_pairs
+from obsctl.sandbox.fidelity.patching import before, check_tags, refuse, tag_pairs
 
 _TAGGING = [
     "KMS CreateKey, TagResource",
