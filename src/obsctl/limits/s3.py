@@ -35,14 +35,7 @@ def bucket_names(view: PlanView) -> None:
 @checks("s3.bucket.policy")
 def bucket_policies(view: PlanView) -> None:
     row = table()["s3.bucket.policy"]
-    documents = [(res, res.values.get("policy")) for res in view.of_type("aws_s3_bucket_policy")]
-    documents += [
-        (res, res.values["policy"])
-        for res in view.of_type("aws_s3_bucket")
-        if text_value(res.values.get("policy"))
-    ]
-    for res, policy in documents:
-        text = text_value(policy)
+    for res, text in view.documents("aws_s3_bucket_policy", "aws_s3_bucket"):
         if text is None:
             view.deferred(row, res, "its policy names ARNs known only after apply")
         elif nonws_bytes(text) > row.value():

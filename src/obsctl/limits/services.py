@@ -33,15 +33,8 @@ def _names(
 @checks("kms.key_policy.size")
 def key_policies(view: PlanView) -> None:
     row = table()["kms.key_policy.size"]
-    documents = [(res, res.values.get("policy")) for res in view.of_type("aws_kms_key_policy")]
-    documents += [
-        (res, res.values["policy"])
-        for res in view.of_type("aws_kms_key")
-        if text_value(res.values.get("policy"))
-    ]
     over: dict[int, list[Resource]] = {}
-    for res, policy in documents:
-        text = text_value(policy)
+    for res, text in view.documents("aws_kms_key_policy", "aws_kms_key"):
         if text is None:
             view.deferred(row, res, "its policy is known only after apply")
         elif len(text.encode("utf-8")) > row.value():
@@ -166,14 +159,7 @@ def topics(view: PlanView) -> None:
         rules.topic_name,
         "a shorter name prefix",
     )
-    documents = [(res, res.values.get("policy")) for res in view.of_type("aws_sns_topic_policy")]
-    documents += [
-        (res, res.values["policy"])
-        for res in view.of_type("aws_sns_topic")
-        if text_value(res.values.get("policy"))
-    ]
-    for res, policy in documents:
-        text = text_value(policy)
+    for res, text in view.documents("aws_sns_topic_policy", "aws_sns_topic"):
         if text is None:
             view.deferred(policy_row, res, "its policy names the topic's ARN, known after apply")
         elif nonws_bytes(text) > policy_row.value():

@@ -90,6 +90,18 @@ class PlanView:
                 return found
         return self.document.linked(res, attribute, target_type)
 
+    def documents(self, standalone: str, owner: str) -> list[tuple[Resource, str | None]]:
+        """Every policy document of a kind, with its resource: those of the standalone
+        resources (aws_s3_bucket_policy...) and those set on their owners (a bucket's policy);
+        None where the plan knows the document only after apply."""
+        found = [(res, text_value(res.values.get("policy"))) for res in self.of_type(standalone)]
+        found += [
+            (res, text_value(res.values.get("policy")))
+            for res in self.of_type(owner)
+            if text_value(res.values.get("policy"))
+        ]
+        return found
+
     @property
     def variables(self) -> dict[str, Any]:
         return self.document.variables()
