@@ -131,8 +131,9 @@ class LokiUsage:
     )  # fmt: skip
     small_chunk_kb: float = spec(32, "average size of a small chunk", unit="KB", above=True)
     index_bytes_per_chunk: float = spec(
-        100, "TSDB index bytes per chunk (its reference, series labels amortized)", unit="B"
-    )
+        100, "TSDB index bytes per chunk (its reference, series labels amortized)", unit="B",
+        above=True,
+    )  # fmt: skip
     replication_factor: int = spec(
         3, "ingesters holding each stream (chunks are deduplicated, index files are not)",
         minimum=1, source="LOKI-WAL",
