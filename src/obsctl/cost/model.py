@@ -58,7 +58,6 @@ class Estimate:
     region: str
     region_name: str
     region_source: str
-    as_of: str
     usage_name: str
     environment: str | None
     lines: tuple[LineItem, ...]
@@ -72,6 +71,16 @@ class Estimate:
     @property
     def total(self) -> float:
         return sum(line.usd for line in self.lines)
+
+    @property
+    def prices_verified(self) -> tuple[str, str] | None:
+        """The oldest and newest dates on which the prices used were read from AWS."""
+        dates = sorted({line.verified for line in self.lines if line.verified})
+        return (dates[0], dates[-1]) if dates else None
+
+    def unverified(self) -> dict[str, str]:
+        """Price -> why it is unverified, for the prices of this estimate's line items."""
+        return {line.price: line.unverified for line in self.lines if line.unverified}
 
     def by_app(self) -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)
@@ -243,10 +252,6 @@ def _data_events(
     return events
 
 
-def _tags(citation: str) -> list[str]:
-    return [tag.strip("[]") for tag in citation.split()]
-
-
 def estimate(stack: Stack, usage: Usage, prices: RegionPrices, *, naive: bool = False) -> Estimate:
     """The monthly cost of what `stack` plans under `usage` at `prices`; `naive=True` prices
     the same volume with everything in S3 Standard and no Bucket Key."""
@@ -334,13 +339,13 @@ def estimate(stack: Stack, usage: Usage, prices: RegionPrices, *, naive: bool = 
     for alarm in stack.alarms:
         lines += alarm_lines(alarm, prices)
 
-    recalled = sorted(
-        {tag for line in lines for tag in _tags(line.source) if tag.startswith("AWS-PL")}
-    )
-    if recalled:
+    unverified = [line for line in lines if line.unverified]
+    if unverified:
+        usd = sum(line.usd for line in unverified)
         notes.add(
-            f"Some prices here ({', '.join(recalled)}) were taken from AWS's price list from "
-            "memory, without network access; docs/cost.md says which. Re-check them."
+            f"{len(unverified)} line items (USD {usd:,.2f} a month) use prices the price file "
+            f"marks unverified ({len({line.price for line in unverified})} prices; --format json "
+            "lists them, docs/cost.md says why); `--prices` refreshes them from AWS's offer files."
         )
     warnings = [
         *data_loss(results.values(), retention_origin),
@@ -351,7 +356,6 @@ def estimate(stack: Stack, usage: Usage, prices: RegionPrices, *, naive: bool = 
         region=prices.region,
         region_name=prices.name,
         region_source=stack.region_source,
-        as_of=prices.as_of,
         usage_name=usage.name,
         environment=stack.environment,
         lines=tuple(lines),

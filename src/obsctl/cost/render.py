@@ -110,7 +110,12 @@ def estimate_document(estimate: Estimate, comparison: Comparison | None = None) 
         "region_source": estimate.region_source,
         "environment": estimate.environment,
         "usage": estimate.usage_name,
-        "prices_as_of": estimate.as_of,
+        "prices_verified": (
+            dict(zip(("oldest", "newest"), estimate.prices_verified, strict=True))
+            if estimate.prices_verified
+            else None
+        ),
+        "unverified_prices": estimate.unverified(),
         "currency": "USD",
         "month_days": MONTH_DAYS,
         "total_usd": estimate.total,

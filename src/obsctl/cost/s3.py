@@ -9,7 +9,7 @@ in that class). Requests, transitions and early-deletion charges follow from the
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from obsctl.cost.bill import S3, Bill, LineItem
 from obsctl.cost.prices import (
@@ -19,7 +19,6 @@ from obsctl.cost.prices import (
     IT_FREQUENT,
     IT_INFREQUENT,
     STANDARD,
-    Price,
     RegionPrices,
     S3Rules,
 )
@@ -233,7 +232,7 @@ def s3_lines(
     """The S3 lines of one bucket, Standard storage at the region's blended volume-tier rate."""
     bucket, s3 = quantities.bucket, prices.s3
     bill = Bill(bucket.app, bucket.name, S3)
-    standard = Price(standard_rate, s3.storage_price(STANDARD).sources)
+    standard = replace(s3.storage_price(STANDARD), usd=standard_rate)
     for cls, gb_month in sorted(quantities.per_class("gb_month").items()):
         price = standard if cls == STANDARD else s3.storage_price(cls)
         bill.add("storage", gb_month, "GB-month", price, storage_class=cls)

@@ -197,7 +197,11 @@ def test_a_plan_without_region_needs_one_in_the_usage_file(
     code, out, _ = run(capsys, "--plan-json", str(plan), "--usage", str(usage), "--format", "json")
     document = json.loads(out)
     assert code == 0 and document["region"] == "eu-west-1"
-    assert any("from memory" in note for note in document["notes"])  # recalled prices are said
+    # The prices it used were read from eu-west-1's offer file (objectfs' snapshot):
+    # none is unverified, so no note says so.
+    assert document["prices_verified"] == {"oldest": "2026-08-02", "newest": "2026-08-02"}
+    assert document["unverified_prices"] == {}
+    assert not any("unverified" in note for note in document["notes"])
     assert document["by_app"]["loki"] > 0  # no contract names its retention: priced as a year
 
 
