@@ -268,6 +268,18 @@ def cost_arguments(parser: argparse.ArgumentParser) -> None:
         help="also price the same volume in S3 Standard only, without Bucket Key, and the saving",
     )
     parser.add_argument("--out", type=Path, metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--prices",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="an AWS Price List offer file of the plan's region (JSON or CSV, from "
+        "pricing.us-east-1.amazonaws.com/offers/v1.0/aws/<offer>/current/<region>/index.json): "
+        "its prices replace the packaged ones; repeatable (AmazonS3, "
+        "AmazonS3GlacierDeepArchive, AmazonDynamoDB, awskms...), or a price file of your own "
+        "(YAML, the packaged prices.yaml's layout)",
+    )
 
 
 def sandbox_arguments(parser: argparse.ArgumentParser) -> None:

@@ -113,6 +113,7 @@ def _cost(ctx: Context, args: argparse.Namespace) -> Result:
         fmt=args.format,
         compare=args.compare,
         out=args.out,
+        prices=tuple(args.prices),
     )
 
 

@@ -46,10 +46,11 @@ def cost(
     fmt: str = "table",
     compare: bool = False,
     out: Path | None = None,
+    prices: tuple[Path, ...] = (),
 ) -> CostReport:
     from obsctl.cost.model import compare as compare_with_naive
     from obsctl.cost.model import estimate, region_of
-    from obsctl.cost.price_file import load_price_book
+    from obsctl.cost.price_file import region_prices
     from obsctl.cost.render import renderer
     from obsctl.cost.usage_file import preset as preset_usage
     from obsctl.model import plan_stack
@@ -62,9 +63,9 @@ def cost(
     if workload is None:
         environment = stack.environment or where.env
         workload = preset_usage("small" if environment == "dev" else "medium")
-    prices = load_price_book().region(region_of(stack, workload))
-    comparison = compare_with_naive(stack, workload, prices) if compare else None
-    result = comparison.estimate if comparison is not None else estimate(stack, workload, prices)
+    priced = region_prices(region_of(stack, workload), prices)
+    comparison = compare_with_naive(stack, workload, priced) if compare else None
+    result = comparison.estimate if comparison is not None else estimate(stack, workload, priced)
     text = renderer(fmt)(result, comparison, verbose=ctx.verbose)
     if out is not None:
         out.write_text(text, encoding="utf-8")

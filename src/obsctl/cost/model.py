@@ -257,7 +257,7 @@ def estimate(stack: Stack, usage: Usage, prices: RegionPrices, *, naive: bool = 
     the same volume with everything in S3 Standard and no Bucket Key."""
     if naive:
         stack = naive_stack(stack)
-    notes = _Notes(stack.notes)
+    notes = _Notes((*stack.notes, *prices.notes))
     retention, retention_origin = _retention(stack, usage, notes)
     rules = prices.rules.s3
     planned = [bucket for bucket in stack.buckets if bucket.address]

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import datetime
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -44,6 +44,7 @@ from obsctl.cost.prices import (
     StorageTier,
 )
 from obsctl.cost.units import KB
+from obsctl.errors import UsageError
 
 
 class _Reader:
@@ -292,9 +293,47 @@ def load_price_book(path: Path | None = None) -> PriceBook:
         text = resources.files("obsctl.cost").joinpath(PRICE_FILE).read_text(encoding="utf-8")
         origin = PRICE_FILE
     else:
-        text, origin = path.read_text(encoding="utf-8"), str(path)
+        try:
+            text, origin = path.read_text(encoding="utf-8"), str(path)
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"The price file {path} cannot be read ({error}).") from None
     try:
         raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         raise PriceFileError(f"The price file {origin} is not valid YAML ({error}).") from error
     return parse_price_book(raw, origin)
+
+
+def region_prices(region: str, files: Sequence[Path] = ()) -> RegionPrices:
+    """The prices of `region`: the packaged price book, or a price book of yours (YAML), with
+    the prices of any AWS Price List offer files (JSON or CSV) in place of its own."""
+    from obsctl.cost.offer_file import read_offer
+    from obsctl.cost.offer_prices import region_from_offers
+
+    books = [path for path in files if _is_price_book(path)]
+    if len(books) > 1:
+        raise UsageError(
+            f"--prices names two price books ({books[0]}, {books[1]}); give one, and any "
+            "number of AWS offer files."
+        )
+    try:
+        book = load_price_book(books[0]) if books else load_price_book()
+    except PriceFileError as error:
+        raise UsageError(error.message) from None
+    offers = [read_offer(path) for path in files if path not in books]
+    if not offers:
+        return book.region(region)
+    return region_from_offers(book, offers, region)
+
+
+def _is_price_book(path: Path) -> bool:
+    """A YAML price book, as opposed to an offer file (JSON starts with "{", CSV with the
+    "FormatVersion" row)."""
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            start = handle.read(64).lstrip()
+    except FileNotFoundError:
+        raise UsageError(f"The price file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"The price file {path} cannot be read ({error}).") from None
+    return not start.startswith(("{", '"FormatVersion"', "FormatVersion"))

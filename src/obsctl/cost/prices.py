@@ -9,7 +9,7 @@ the typed prices of one region or raises a `UsageError` naming the region and th
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from obsctl.errors import ObsctlError, UsageError
 from obsctl.model.lifecycle import DEEP_ARCHIVE as DEEP_ARCHIVE
@@ -180,6 +180,8 @@ class RegionPrices:
     cloudwatch_high_resolution_alarm_metric_month: Price
     cloudwatch_custom_metric_month: Price
     rules: Rules
+    sources: Mapping[str, Source] = field(default_factory=dict)  # tags beyond the book's
+    notes: tuple[str, ...] = ()  # where the prices came from, when not only the price file
 
 
 @dataclass(frozen=True)
