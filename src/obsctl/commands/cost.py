@@ -34,14 +34,18 @@ class CostReport(Result):
     rendered: str
     out: Path | None = None
     warnings: tuple[str, ...] = ()
+    # How the plan was had (reused or made), for stderr: stdout is the report alone.
+    provenance: tuple[str, ...] = ()
 
     def text(self) -> str:
         return self.rendered if self.out is None else ""
 
     def notes(self) -> list[str]:
+        notes = [f"obsctl: {line}" for line in self.provenance]
         if self.out is None:
-            return []
+            return notes
         return [
+            *notes,
             f"obsctl: wrote the {self.fmt} estimate to {self.out}.",
             *(f"obsctl: warning: {warning}" for warning in self.warnings),
         ]
@@ -76,7 +80,8 @@ def cost(
     if out is not None and not out.parent.is_dir():
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist.")
     base = plan_stack(read_plan(compare_to), str(compare_to)) if compare_to is not None else None
-    stack = _stack(ctx, where, plan_json)
+    provenance: list[str] = []
+    stack = _stack(where, plan_json, provenance)
     if workload is None:
         environment = stack.environment or where.env
         workload = preset_usage("small" if environment == "dev" else "medium")
@@ -94,7 +99,7 @@ def cost(
         warnings = result.warnings
     if out is not None:
         out.write_text(text, encoding="utf-8")
-    return CostReport(fmt, text, out, warnings)
+    return CostReport(fmt, text, out, warnings, tuple(provenance))
 
 
 def _usage(usage: Path | None, preset: str | None) -> Usage | None:
@@ -114,9 +119,9 @@ def _usage(usage: Path | None, preset: str | None) -> Usage | None:
     return None
 
 
-def _stack(ctx: Context, where: Selection, plan_json: Path | None) -> Stack:
+def _stack(where: Selection, plan_json: Path | None, provenance: list[str]) -> Stack:
     """The stack of --plan-json, else of the workspace's last plan or apply when nothing it
-    depends on changed since, else of a new plan."""
+    depends on changed since, else of a new plan (`provenance` says which, for stderr)."""
     from obsctl.model import plan_stack, read_plan
 
     if plan_json is not None:
@@ -126,10 +131,10 @@ def _stack(ctx: Context, where: Selection, plan_json: Path | None) -> Stack:
                 "--plan-json the plan is already made."
             )
         return plan_stack(read_plan(plan_json), str(plan_json))
-    return _workspace_stack(ctx, where)
+    return _workspace_stack(where, provenance)
 
 
-def _workspace_stack(ctx: Context, where: Selection) -> Stack:
+def _workspace_stack(where: Selection, provenance: list[str]) -> Stack:
     from obsctl.model import plan_stack, read_stack
     from obsctl.model.contract import StackContract
     from obsctl.model.tfjson import TerraformJSON
@@ -144,12 +149,14 @@ def _workspace_stack(ctx: Context, where: Selection) -> Stack:
         if document is None:
             document = session.terraform.show_plan(found.plan_file)
             plan_record.remember_document(session, document)
-        ctx.say(f"Pricing the plan last made for {label} (nothing it depends on changed).")
+        provenance.append(
+            f"Pricing the plan last made for {label} (nothing it depends on changed)."
+        )
         return plan_stack(document, f"the saved plan of {label}")
     if found is not None and found.kind == "state":
         state = _applied_state(session)
         if state is not None:
-            ctx.say(f"Pricing {label} as last applied (nothing it depends on changed).")
+            provenance.append(f"Pricing {label} as last applied (nothing it depends on changed).")
             outputs = TerraformJSON(state).outputs()
             contract = (
                 StackContract.from_outputs(outputs, source=f"the state of {label}")
@@ -158,8 +165,8 @@ def _workspace_stack(ctx: Context, where: Selection) -> Stack:
             )
             return read_stack(contract, state)
     session.init()
-    for notice in session.notices:
-        ctx.say(notice)
+    provenance += session.notices
+    provenance.append(f"Planned {label} to price it.")
     document = session.plan_json(session.plan())
     plan_record.remember_document(session, document)
     return plan_stack(document, f"the plan of {label}")
