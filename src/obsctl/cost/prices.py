@@ -2,7 +2,7 @@
 whether (and when) it was verified.
 
 `price_file.load_price_book()` reads `prices.yaml` beside this module into these types, and
-`offers.py` overrides them from AWS Price List offer files; `PriceBook.region(name)` returns
+`offer_prices.py` overrides them from AWS Price List offer files; `PriceBook.region(name)` returns
 the typed prices of one region or raises a `UsageError` naming the region and the known ones.
 """
 

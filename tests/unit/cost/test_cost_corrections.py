@@ -28,6 +28,7 @@ from obsctl.cost.prices import (
     STANDARD_IA,
     RegionPrices,
 )
+from obsctl.cost.render import renderer
 from obsctl.cost.s3 import bucket_quantities, s3_lines
 from obsctl.cost.streams import BucketWorkload, ObjectStream
 from obsctl.cost.units import MB
@@ -196,6 +197,21 @@ def test_a_retention_longer_than_the_buckets_expiry_is_a_data_loss_warning_in_ev
         assert out.splitlines()[3].startswith("WARNING: Data loss")  # before the table
 
 
+def test_a_report_written_to_a_file_repeats_its_warnings_on_stderr(
+    capsys: pytest.CaptureFixture[str], tmp_path: Path
+) -> None:
+    usage = tmp_path / "usage.yaml"
+    usage.write_text("preset: medium\ntempo: {retention_days: 28}\n")
+    out = tmp_path / "cost.html"
+    code, stdout, err = cost(
+        capsys, "--env", "prod", "--plan-json", str(PLANS / "prod.json"), "--usage", str(usage),
+        "--format", "html", "--out", str(out),
+    )  # fmt: skip
+    assert (code, stdout) == (0, "")
+    assert f"obsctl: wrote the html estimate to {out}." in err
+    assert f"obsctl: warning: {LOSS}" in err and LOSS in out.read_text()
+
+
 def test_the_plans_as_recorded_carry_no_warning(prices: RegionPrices) -> None:
     from obsctl.model import plan_stack, read_plan
 
@@ -216,5 +232,8 @@ def test_rules_s3_would_reject_are_warned_about(prices: RegionPrices) -> None:
         "least 30 days between them, so applying the plan fails. The estimate prices the rule "
         "as written.",
     )
+    rejected = estimate(stack, mimir_usage(retention_days=395), prices)
+    for fmt in ("table", "json", "markdown", "html"):
+        assert "S3 would reject the lifecycle configuration of blocks" in renderer(fmt)(rejected)
     allowed = mimir_stack(30, (Transition(30, STANDARD_IA), Transition(60, GLACIER)))
     assert estimate(allowed, mimir_usage(retention_days=395), prices).warnings == ()
