@@ -284,12 +284,12 @@ def _with(node: Any, path: list[str], price: Price) -> Any:
 def region_from_offers(book: PriceBook, offers: list[Offer], region: str) -> RegionPrices:
     """The region's prices with every price the offer files give in place of the price
     file's; the notes say how many came from where."""
-    if not any(region in offer.regions() or not offer.regions() for offer in offers):
-        covered = sorted({name for offer in offers for name in offer.regions()})
-        raise UsageError(
-            f"The offer files have no prices for {region}, the plan's region (they cover "
-            f"{', '.join(covered) or 'no region'})."
-        )
+    for offer in offers:
+        if offer.regions() and region not in offer.regions():
+            raise UsageError(
+                f"The offer file {offer.path} has no prices for {region}, the plan's region "
+                f"(it covers {', '.join(sorted(offer.regions()))})."
+            )
     base = book.region(region)
     found = _Found(offers, region)
     prices: RegionPrices = base
