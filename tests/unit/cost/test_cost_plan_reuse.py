@@ -187,3 +187,17 @@ def test_var_and_var_file_reach_terraform_and_a_missing_file_is_one_sentence(
     code = main(["cost", "--plan-json", str(PLANS / "dev.json"), "--var", "a=b"])
     err = capsys.readouterr().err
     assert code == ExitCode.USAGE and "with --plan-json the plan is already made" in err
+
+
+def test_var_files_go_to_terraform_before_the_vars_so_a_var_wins(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from obsctl.workspace.session import open_session
+
+    monkeypatch.setenv("OBSCTL_STATE_DIR", str(tmp_path))
+    values = tmp_path / "prod.tfvars"
+    values.write_text('name_prefix = "from-file"\n')
+    session = open_session("dev", "local", variables=["name_prefix=from-var"], var_files=[values])
+    assert session.variables[-2:] == [f"-var-file={values}", "-var=name_prefix=from-var"]
+    assert main(["plan", "--var-file", str(tmp_path / "missing.tfvars")]) == ExitCode.USAGE
+    assert "--var-file" in capsys.readouterr().err
