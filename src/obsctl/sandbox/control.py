@@ -177,9 +177,16 @@ class Sandbox:
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A boto3 client bound to the sandbox."""
+        from obsctl.sandbox.sharing import client_config
+
         info = self.require()
         return endpoint_client(
-            service, info.endpoint_url, region or self.region, ACCESS_KEY, SECRET_KEY
+            service,
+            info.endpoint_url,
+            region or self.region,
+            ACCESS_KEY,
+            SECRET_KEY,
+            client_config(service, info.endpoint_url),
         )
 
     def seed_cluster(self, name: str, region: str | None = None) -> ClusterInfo:
