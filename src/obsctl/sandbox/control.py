@@ -19,7 +19,7 @@ import psutil
 
 from obsctl.aws.clients import endpoint_client
 from obsctl.errors import ObsctlError
-from obsctl.sandbox.seed import ClusterInfo, seed_cluster
+from obsctl.sandbox.seed import ClusterInfo, seed_account_public_access_block, seed_cluster
 
 HOST = "127.0.0.1"
 ACCESS_KEY = "test"
@@ -192,6 +192,7 @@ class Sandbox:
     def seed_cluster(self, name: str, region: str | None = None) -> ClusterInfo:
         """Create (or find) an EKS cluster and register its OIDC issuer as an IAM provider."""
         account = self.client("sts", region).get_caller_identity()["Account"]
+        seed_account_public_access_block(self.client("s3control", region), account)
         return seed_cluster(self.client("eks", region), self.client("iam", region), account, name)
 
 

@@ -130,6 +130,9 @@ resource "aws_s3_bucket_logging" "audit" {
   bucket        = aws_s3_bucket.audit[0].id
   target_bucket = module.storage.access_log_bucket
   target_prefix = "${var.access_logging.target_prefix}${local.audit_bucket_name}/"
+
+  # S3 refuses a log target whose policy does not yet admit log delivery from this bucket.
+  depends_on = [module.storage]
 }
 
 resource "aws_s3_bucket_ownership_controls" "audit" {
