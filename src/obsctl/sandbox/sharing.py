@@ -9,6 +9,9 @@
   `DELETE ?inventory`. The configuration is deleted instead.
 - DynamoDB Kinesis streaming destinations: moto answers HTTP 500 (not implemented). They are
   kept per table and answered as AWS does.
+- CloudTrail's GetTrail always says `HasCustomEventSelectors: false`, so Terraform's provider
+  never reads the selectors back and a narrowed trail never shows as drift. It says true when
+  the trail has selectors, as AWS does.
 - S3 Control on the account (public access block, access points): the SDKs put the account id
   in the host name (`123456789012.127.0.0.1`), which does not resolve. Clients for the local
   AWS send those requests through the local AWS as an HTTP proxy (`client_config`), which moto
@@ -192,10 +195,26 @@ def dynamodb_kinesis(
     return [body]
 
 
+def _patch_cloudtrail_custom_selectors() -> None:
+    from moto.cloudtrail.models import Trail
+
+    plain = Trail.description
+
+    def description(self: Any, include_region: bool = False) -> dict[str, Any]:
+        answer = plain(self, include_region=include_region)
+        answer["HasCustomEventSelectors"] = bool(
+            self.event_selectors or self.advanced_event_selectors
+        )
+        return answer
+
+    Trail.description = description  # type: ignore[method-assign]
+
+
 class SharingFidelity:
-    """The routes above, answered before moto's own."""
+    """The routes above, answered before moto's own (and the patches they need)."""
 
     def __init__(self) -> None:
+        _patch_cloudtrail_custom_selectors()
         self.subresources = SubresourceStore()
         self.kinesis = KinesisDestinations()
 

@@ -44,11 +44,14 @@ _COVERS = {
 }
 
 
-def _covers(live: str, wanted: str) -> bool:
-    return wanted in _COVERS.get(live, set())
+def _covers(live: str, wanted: str | None) -> bool:
+    """Does a selector of `live` type record `wanted` events (None: any type will do)?"""
+    return wanted is None or wanted in _COVERS.get(live, set())
 
 
-def _covered_buckets(selectors: dict[str, Any], wanted: str) -> tuple[set[str], bool, list[str]]:
+def _covered_buckets(
+    selectors: dict[str, Any], wanted: str | None
+) -> tuple[set[str], bool, list[str]]:
     """(buckets whose object events are recorded, every bucket is, exclusions found)."""
     buckets: set[str] = set()
     everything = False
@@ -107,13 +110,14 @@ def _coverage_problems(
             for s in data.get("EventSelectors") or []
         ) and not data.get("AdvancedEventSelectors"):
             problems.append(f"{wanted} management events are no longer recorded")
-    wanted_rw = next((s.read_write_type for s in applied.selectors), "All") if applied else "All"
+    # Without the state, any read/write type counts; with it, the one Terraform applied.
+    wanted_rw = next((s.read_write_type for s in applied.selectors), None) if applied else None
     covered, everything, exclusions = _covered_buckets(data, wanted_rw)
     telemetry = [bucket.name for bucket in stack.buckets if bucket.telemetry]
     uncovered = [name for name in telemetry if name not in covered and not everything]
     if uncovered:
         problems.append(
-            f"{wanted_rw} object events of {', '.join(uncovered)} are no longer recorded"
+            f"{wanted_rw or 'The'} object events of {', '.join(uncovered)} are no longer recorded"
         )
     problems += [f"an advanced selector excludes {item}" for item in exclusions]
     return problems

@@ -64,7 +64,8 @@ def test_only_limits_results_to_the_selected_controls(prod: Stack) -> None:
         "kms.enabled",
         "kms.rotation",
         "kms.pending-deletion",
-        "kms.public-principal",
+        "kms.external-access",
+        "kms.grants",
         "kms.alias",
         "s3.access-logging",
     }
@@ -152,3 +153,15 @@ def test_an_unreadable_resource_is_an_error_that_fails_the_run(prod: Stack) -> N
         ("drift.policies", role),
     } <= errors
     assert not report.ok and "could not be checked" in report.verdict()
+
+
+def test_a_run_that_checks_nothing_is_not_a_pass(prod: Stack) -> None:
+    from obsctl.verify.catalogue import FAMILIES
+
+    skip = {family: "nothing" for family in FAMILIES}
+    _, skipped = parse_selection([], [f"{family}=not now" for family in skip])
+    report = prod.verify(skip=skipped)
+    assert report.evaluated == 0 and report.nothing_verified
+    assert not report.ok and report.exit_code == 1
+    assert report.verdict().startswith("NOT VERIFIED: no check ran")
+    assert report.as_dict()["summary"]["nothing_verified"] is True
