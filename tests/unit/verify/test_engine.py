@@ -30,7 +30,7 @@ def test_the_recorded_prod_stack_passes_every_check_of_every_control(prod: Stack
     assert report.ok, [(r.control_id, r.subject.name, r.found) for r in report.failures]
     assert {r.control_id for r in report.results} == {c.id for c in CONTROLS}
     groups = [group for group, _ in report.by_group()]
-    assert groups == ["mimir", "loki", "tempo", "grafana", "operations"]
+    assert groups == ["mimir", "loki", "tempo", "grafana", "operations", "stack"]
 
 
 def test_one_broken_setting_fails_exactly_one_check(prod: Stack) -> None:
@@ -98,7 +98,10 @@ def test_selectors_accept_ids_families_fsbp_and_cis_ids_and_comma_lists() -> Non
     only, skip = parse_selection(["s3.encryption,IAM", "KMS.4"], ["CIS-2.1.4=org-level BPA"])
     assert "s3.encryption" in only and "kms.rotation" in only
     assert "iam.trust-subjects" in only
-    assert skip == {"s3.public-access-block": "org-level BPA"}
+    assert skip == {
+        "s3.public-access-block": "org-level BPA",
+        "account.public-access-block": "org-level BPA",
+    }
     narrowed, skipped = parse_selection(["s3"], ["s3.access-logging=dev has none"])
     assert "s3.encryption" in narrowed and skipped == {"s3.access-logging": "dev has none"}
 
@@ -131,7 +134,10 @@ def test_each_configuration_is_read_once_per_resource(prod: Stack) -> None:
     made = prod.aws.made
     buckets = {b.name for b in read_stack(prod.contract, prod.state).buckets}
     for operation in BUCKET_READS.values():
-        assert sorted(p["Bucket"] for _, op, p in made if op == operation) == sorted(buckets)
+        reads = sorted(p.get("Bucket", "") for s, op, p in made if op == operation and s == "s3")
+        assert reads == sorted(buckets)
+    points = sorted(p.get("Bucket", "") for _, op, p in made if op == "list_access_points")
+    assert points == sorted(buckets)
     assert len(made) == len({(s, o, str(sorted(p.items()))) for s, o, p in made})
 
 

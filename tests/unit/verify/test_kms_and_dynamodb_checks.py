@@ -29,8 +29,7 @@ def test_every_recorded_prod_key_passes_every_key_control(prod: Stack) -> None:
     expected, live = prod.snapshot()
     results = [r for k in expected.keys for r in kms.check_key(k, live.keys[k.arn], expected)]
     assert {r.status for r in results} == {Status.PASS}
-    # three app keys and the operations key, six controls each (the operations key: no alias)
-    assert len(results) == 3 * 6 + 5
+    assert len(results) == 4 * 6  # three app keys and the operations key, six controls each
 
 
 def _metadata(stack: Stack, app: str, **changes: object) -> None:
@@ -170,6 +169,9 @@ def test_every_recorded_prod_table_passes_every_table_control(prod: Stack) -> No
     assert {r.control_id for r in results} == {
         "dynamodb.pitr",
         "dynamodb.cmk-encryption",
+        "dynamodb.resource-policy",
+        "dynamodb.copies",
+        "dynamodb.ttl",
         "dynamodb.deletion-protection",
         "dynamodb.billing-mode",
     }
