@@ -295,7 +295,11 @@ def key_policy_opened(aws: Aws, c: StackContract) -> Pairs:
         }
     )
     kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(policy))
-    return {("kms.external-access", key), ("drift.policies", key)}
+    # The key policy now lets every other app's role decrypt Mimir's data too.
+    others = {
+        ("iam.no-cross-app-access", c.roles[app].name) for app in ("loki", "tempo", "grafana")
+    }
+    return {("kms.external-access", key), ("drift.policies", key), *others}
 
 
 def tag_changed(aws: Aws, c: StackContract) -> Pairs:
