@@ -244,10 +244,14 @@ def config_buckets(led: Ledger, env: Env, name: str) -> None:
 
 
 def operations(led: Ledger, env: Env) -> None:
-    """prod: access logs of the six buckets, the audit trail, alarms, request metrics."""
-    # Server access logs: 400 B a request, in 32 KB objects S3 delivers for free; expired at
-    # 365 days, then 30 noncurrent; SSE-S3, so no KMS.
-    logs = led.requests / MONTH * 400 / (32 * KB)
+    """prod: access logs of the six buckets and of the audit bucket, the audit trail, alarms,
+    request metrics."""
+    # The audit bucket: a log file every 5 minutes (150 B per event) and a digest an hour.
+    files = 288
+    audit_puts = (files + 24) * MONTH
+    # Server access logs: 400 B a request (the audit bucket's PUTs too: it is logged), in 32 KB
+    # objects S3 delivers for free; expired at 365 days, then 30 noncurrent; SSE-S3, no KMS.
+    logs = (led.requests + audit_puts) / MONTH * 400 / (32 * KB)
     led.usd["operations"] += standard(logs, 32 * KB, 365 + env.noncurrent)
     # Data events (WriteOnly): writes and deletes of the six buckets, $0.10 per 100,000.
     events = 0.0
@@ -255,9 +259,6 @@ def operations(led: Ledger, env: Env) -> None:
         count = led.writes[app] + led.deletes[app]
         led.usd[app] += count * DATA_EVENT
         events += count
-    # The audit bucket: a log file every 5 minutes (150 B per event) and a digest an hour.
-    files = 288
-    audit_puts = (files + 24) * MONTH
     led.usd["operations"] += standard(files, events / MONTH * 150 / files, 365 + env.noncurrent)
     led.usd["operations"] += standard(24, KB, 365 + env.noncurrent)
     led.usd["operations"] += audit_puts * PUT / 1000
