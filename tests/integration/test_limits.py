@@ -105,8 +105,10 @@ def write_root(folder: Path, inputs: Inputs) -> Path:
         "access_logging": "{ enabled = true }",
         "alerts": '{ enabled = true, email_addresses = ["oncall@example.com"] }',
         "audit_trail": "{ enabled = true }",
+        # Standard-IA at the 30 days S3 requires; Glacier Instant Retrieval after it, since
+        # verify fails a class Mimir cannot read without a restore (s3.readable-storage-class).
         "storage_transitions": '{ mimir = [{ days = 30, storage_class = "STANDARD_IA" }, '
-        '{ days = 60, storage_class = "GLACIER" }] }',
+        '{ days = 60, storage_class = "GLACIER_IR" }] }',
         "noncurrent_version_expiration_days": "1",
         "iam": "{ max_session_duration = 43200 }",
         "kms": "{ deletion_window_in_days = 7, rotation_period_in_days = 2560, "
