@@ -160,13 +160,20 @@ def inline_policies(view: PlanView) -> None:
         total = sum(nonws_chars(document) for document in known)
         unknown = len(documents) - len(known)
         if total > limit:
+            # Grafana's policy grows with its data sources; the apps' with their tables.
+            grafana = view.app_of(role) == "grafana"
+            remedy = view.remedy(
+                row,
+                role,
+                "fewer log groups or data sources" if grafana else "fewer grants for its app",
+                reaching=("grafana_access",) if grafana else ("create_loki_tables",),
+            )
             view.violation(
                 row,
                 role,
                 f"{view.label(role)} would have inline policies of {total:,} characters "
                 f"together (white space not counted{', known ones only' if unknown else ''}), "
-                f"and IAM allows {limit:,} per role: "
-                f"{view.remedy(row, role, 'fewer grants for its app')}.",
+                f"and IAM allows {limit:,} per role: {remedy}.",
             )
         elif unknown:
             view.deferred(row, role, f"{plural(unknown, 'inline policy')} known only after apply")

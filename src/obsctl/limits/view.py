@@ -130,9 +130,18 @@ class PlanView:
         variables = self.variables
         return [name for name in row.inputs if name in variables]
 
-    def remedy(self, row: Limit, res: Resource, how: str) -> str:
-        """ "change the input X (how)", or where the value is set when no input reaches it."""
-        declared = self.declared(row)
+    def app_of(self, role: Resource) -> str | None:
+        """The app whose role `role` is, as the stack's contract says (None: not the stack's)."""
+        name = role.values.get("name")
+        return next((found.app for found in self.stack.roles if found.name == name), None)
+
+    def remedy(
+        self, row: Limit, res: Resource, how: str, reaching: tuple[str, ...] | None = None
+    ) -> str:
+        """ "change the input X (how)", or where the value is set when no input reaches it.
+        X is the first input the root declares among the row's, or among `reaching` (the row's
+        inputs that reach this resource) when given."""
+        declared = [name for name in self.declared(row) if reaching is None or name in reaching]
         if declared:
             return f"change the input {declared[0]} ({how})"
         return f"change {res.address} in this root ({how})"

@@ -423,6 +423,37 @@ def test_the_known_inline_policies_alone_can_break_the_role_limit() -> None:
     assert "(white space not counted, known ones only)" in sentence
 
 
+def _grafana_policy_of(size: int, **variables: object) -> dict:
+    """The recorded prod plan with Grafana's inline policy at `size` characters and the
+    inputs `variables` declared (as a root of your own over modules/stack would)."""
+    document = json.loads((PLANS / "prod.json").read_text())
+    for res in document["planned_values"]["root_module"]["child_modules"][0]["child_modules"]:
+        for item in res.get("resources", []):
+            if item["type"] == "aws_iam_role_policy" and item["name"] == "grafana":
+                item["values"]["policy"] = sized(GRANT, size)
+    document["variables"].update({name: {"value": v} for name, v in variables.items()})
+    return document
+
+
+def test_grafanas_policy_past_the_role_limit_names_grafana_access() -> None:
+    assert _broken(_grafana_policy_of(10240, grafana_access={}), "iam.role.inline_policies") == []
+    [sentence] = _broken(_grafana_policy_of(10241, grafana_access={}), "iam.role.inline_policies")
+    assert sentence.startswith('IAM role "lgtm-prod-123456789012-grafana" would have inline')
+    assert sentence.endswith(
+        "change the input grafana_access (fewer log groups or data sources)."
+    ), sentence
+
+
+def test_grafanas_policy_in_a_root_without_grafana_access_names_the_resource() -> None:
+    # prod declares create_loki_tables, which does not reach Grafana's role.
+    [sentence] = _broken(_grafana_policy_of(10241), "iam.role.inline_policies")
+    assert "create_loki_tables" not in sentence
+    assert sentence.endswith(
+        'change module.stack.module.roles.aws_iam_role.this["grafana"] in this root '
+        "(fewer log groups or data sources)."
+    ), sentence
+
+
 def test_a_raised_quota_counts_on_the_aws_target_only(monkeypatch: pytest.MonkeyPatch) -> None:
     document = plan(role(assume_role_policy=sized(TRUST, 2049)))
     monkeypatch.setenv("OBSCTL_AWS_QUOTAS", "iam.role.trust_policy=4096")
