@@ -604,6 +604,20 @@ def test_new_buckets_are_owner_enforced_as_on_aws(aws: Aws) -> None:
     aws("s3").get_bucket_acl(Bucket=name)  # reading an ACL stays allowed
 
 
+def test_enforcing_the_owner_again_leaves_only_the_owners_grant(aws: Aws) -> None:
+    s3, name = aws("s3"), bucket(aws)
+    s3.put_bucket_ownership_controls(
+        Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    )
+    s3.put_bucket_acl(Bucket=name, ACL="public-read")
+    assert len(s3.get_bucket_acl(Bucket=name)["Grants"]) == 2  # the owner's and everyone's
+    s3.put_bucket_ownership_controls(
+        Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    )
+    [grant] = s3.get_bucket_acl(Bucket=name)["Grants"]
+    assert grant["Permission"] == "FULL_CONTROL" and grant["Grantee"]["Type"] == "CanonicalUser"
+
+
 def test_a_lifecycle_rule_on_noncurrent_versions_of_an_unversioned_bucket_is_taken(
     aws: Aws,
 ) -> None:

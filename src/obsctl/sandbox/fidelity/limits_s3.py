@@ -71,6 +71,23 @@ def _default_ownership(cls: type) -> None:
     cls.create_bucket = create_bucket
 
 
+def _acls_disabled_when_enforced(cls: type) -> None:
+    """Once a bucket's owner is enforced its ACL no longer counts, and AWS answers a read of it
+    with the owner's full control only (object-ownership-error-responses.html). moto keeps the
+    old grants, so a public-read grant from before would still show."""
+    from moto.s3.models import get_canned_acl
+
+    original = cls.put_bucket_ownership_controls
+
+    def put_bucket_ownership_controls(self: Any, bucket_name: str, ownership: Any) -> Any:
+        answer = original(self, bucket_name, ownership)
+        if ownership == ENFORCED_OWNERSHIP:
+            self.get_bucket(bucket_name).acl = get_canned_acl("private")
+        return answer
+
+    cls.put_bucket_ownership_controls = put_bucket_ownership_controls
+
+
 def _put_bucket_tagging(backend: Any, arguments: dict[str, Any]) -> None:
     row = table()["s3.bucket.tags"]
     check_tags(
@@ -189,6 +206,7 @@ def install() -> None:
 
     before(S3Backend, "create_bucket", _create_bucket)
     _default_ownership(S3Backend)
+    _acls_disabled_when_enforced(S3Backend)
     before(S3Backend, "put_bucket_tagging", _put_bucket_tagging)
     before(S3Backend, "put_bucket_policy", _put_bucket_policy)
     before(S3Backend, "put_bucket_lifecycle_configuration", _put_bucket_lifecycle)
