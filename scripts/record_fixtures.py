@@ -351,6 +351,9 @@ def _record_missing(session: Any) -> None:
 
     clients = clients_for(session, "us-east-1")
     clients("s3").create_bucket(Bucket="verify-fixture-bare")
+    # New buckets are BucketOwnerEnforced on AWS (and on the local AWS): a bucket without
+    # ownership controls is one whose controls were deleted (or one older than April 2023).
+    clients("s3").delete_bucket_ownership_controls(Bucket="verify-fixture-bare")
     recorder = Recorder(clients)
     s3, kms, iam, dynamodb = (recorder(s) for s in ("s3", "kms", "iam", "dynamodb"))
     for bucket in ("verify-fixture-bare", "verify-fixture-gone"):

@@ -163,9 +163,14 @@ def cors_for_every_origin(aws: Aws, c: StackContract) -> Pairs:
 
 
 def acl_public_read(aws: Aws, c: StackContract) -> Pairs:
+    # S3 refuses any ACL while the owner is enforced (AccessControlListNotSupported), so ACLs
+    # are turned back on first, as they would have to be on AWS.
     name = bucket(c, "mimir", "ruler")
+    aws("s3").put_bucket_ownership_controls(
+        Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
+    )
     aws("s3").put_bucket_acl(Bucket=name, ACL="public-read")
-    return {("s3.acl", name)}
+    return {("s3.acl", name), ("s3.ownership", name)}
 
 
 def bucket_policy_for_another_account(aws: Aws, c: StackContract) -> Pairs:

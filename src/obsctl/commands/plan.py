@@ -39,6 +39,10 @@ def plan(ctx: Context, where: Selection, *, destroy: bool = False) -> PlanReport
     for notice in session.notices:
         ctx.say(notice)
     result = session.plan(destroy=destroy)
+    if result.has_changes and not destroy:
+        from obsctl.limits.preflight import check_saved_plan
+
+        check_saved_plan(session, result, names=False)  # AWS's limits, before any apply
     return PlanReport(
         label=session.workspace.label,
         target=where.target,

@@ -89,6 +89,7 @@ def up(
     accept_orphans: bool = False,
     kafka_address: str | None = None,
 ) -> Result:
+    from obsctl.limits.preflight import checked_apply
     from obsctl.preflight import refuse_keys_pending_deletion
     from obsctl.verify import VerifyOptions
     from obsctl.verify.repair import verify_and_repair
@@ -113,7 +114,8 @@ def up(
             return NothingApplied()
     else:
         view = _PlanThenProgress(session.where, ctx.say, quiet=ctx.quiet)
-        completed = session.apply_now(on_event=view)
+        # Plan, check AWS's limits and the names it creates, then apply that saved plan.
+        completed = checked_apply(session, on_event=view)
         view.finish()
         summary = view.summary
     outputs = completed.outputs if completed is not None else None
@@ -178,6 +180,7 @@ def _plan_confirm_apply(
     ctx: Context, session: Session
 ) -> tuple[Completed | None, PlanSummary | None]:
     """The aws target without --yes: show the plan, ask, apply exactly that plan."""
+    from obsctl.limits.preflight import check_saved_plan
     from obsctl.terraform.plansummary import PlanSummary
     from obsctl.terraform.progress import ApplyProgress
 
@@ -187,6 +190,7 @@ def _plan_confirm_apply(
         ctx.say(f"No changes: {session.workspace.label} on the aws target is up to date.")
         return None, summary
     ctx.say(f"Plan: {summary.headline()}.\n{summary.table()}")
+    check_saved_plan(session, plan, names=True)
     if not ctx.interactive:
         raise UsageError("Applying to AWS needs --yes when obsctl cannot ask (no terminal).")
     if not ctx.confirm(

@@ -228,6 +228,24 @@ class TerraformJSON:
     def available(self) -> bool:
         return bool(self.document)
 
+    def variables(self) -> dict[str, Any]:
+        """A plan's root input values, by name ({} for a state)."""
+        return {
+            name: item.get("value")
+            for name, item in (self.document.get("variables") or {}).items()
+            if isinstance(item, Mapping)
+        }
+
+    def prior(self) -> TerraformJSON:
+        """A plan's prior state (what the stack's state holds, refreshed), or an empty one."""
+        return TerraformJSON(self.document.get("prior_state") or None)
+
+    def created(self) -> list[Resource]:
+        """A plan's managed resources that its prior state does not hold: what the apply
+        creates (a replacement is not among them: the state holds what it replaces)."""
+        held = {res.address for res in self.prior().resources}
+        return [res for res in self.resources if res.address not in held]
+
     def of_type(self, *types: str) -> list[Resource]:
         return [res for res in self.resources if res.type in types]
 

@@ -198,10 +198,13 @@ def _patch_s3_log_delivery_check() -> None:
 
 def with_extensions(app: WsgiApp) -> WsgiApp:
     """Patch moto where it differs from AWS; extension routes answer before moto's own."""
-    _patch_kms_rotation_period()
-    _patch_s3_log_delivery_check()
+    from obsctl.sandbox.fidelity import limits
     from obsctl.sandbox.sharing import SharingFidelity
 
+    _patch_kms_rotation_period()
+    _patch_s3_log_delivery_check()
+    limits.install()  # AWS's limits and validations (obsctl/limits/table.yaml)
+    app = limits.in_front(app)
     store = PodIdentityStore()
     sharing = SharingFidelity()
 

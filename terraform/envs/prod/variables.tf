@@ -18,6 +18,12 @@ variable "name_prefix" {
   description = "Prefix of every name; null derives \"lgtm-prod-<account id>\", unique across AWS."
   type        = string
   default     = null
+
+  # The bucket rules are the s3-kms module's; this one is the audit trail's, which prod has.
+  validation {
+    condition     = var.name_prefix == null || !can(regex("--", coalesce(var.name_prefix, "x")))
+    error_message = "name_prefix ${jsonencode(var.name_prefix)} has two hyphens together, and the audit trail is named \"${coalesce(var.name_prefix, "x")}-s3-data-events\", which CloudTrail refuses (no two of . _ - next to each other)."
+  }
 }
 
 variable "create_mimir_tables" {
@@ -80,12 +86,32 @@ variable "tags" {
   default     = {}
 
   validation {
-    condition     = length(setsubtract(keys(var.tags), ["lgtm:managed-by", "lgtm:environment", "lgtm:module", "lgtm:app", "lgtm:store"])) <= 45
-    error_message = "tags has ${length(var.tags)} entries, but every bucket also gets the 5 tags lgtm:managed-by, lgtm:environment, lgtm:module, lgtm:app and lgtm:store, and AWS allows 50 tags per resource: give at most 45."
+    condition     = length(setsubtract(keys(var.tags), ["lgtm:managed-by", "lgtm:environment", "lgtm:module", "lgtm:app", "lgtm:store", "lgtm:kms-key"])) <= 44
+    error_message = "tags has ${length(setsubtract(keys(var.tags), ["lgtm:managed-by", "lgtm:environment", "lgtm:module", "lgtm:app", "lgtm:store", "lgtm:kms-key"]))} entries of your own, but every bucket also gets the 6 tags lgtm:managed-by, lgtm:environment, lgtm:module, lgtm:app, lgtm:store and lgtm:kms-key, and S3 allows 50 tags per bucket: give at most 44."
   }
 
   validation {
-    condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:")])
-    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:"))])} is invalid: a tag key has 1 to 128 characters and cannot start with \"aws:\" (AWS reserves it), and a tag value has at most 256 characters."
+    condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:") && !startswith(lower(value), "aws:")])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:") && !startswith(lower(value), "aws:"))])} is invalid: a tag key has 1 to 128 characters and cannot start with \"aws:\" in any letter case (AWS reserves it, and IAM also for values), and a tag value has at most 256 characters."
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", value))])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", value)))])} has a character AWS refuses in tags: keys and values take letters, digits, spaces and _ . : / = + - @ only."
+  }
+
+  validation {
+    condition     = length(distinct([for key in setunion(keys(var.tags), ["lgtm:managed-by", "lgtm:environment"]) : lower(key)])) == length(setunion(keys(var.tags), ["lgtm:managed-by", "lgtm:environment"]))
+    error_message = "tags has keys that differ only in letter case (${join(", ", sort([for key in setunion(keys(var.tags), ["lgtm:managed-by", "lgtm:environment"]) : key if length([for other in setunion(keys(var.tags), ["lgtm:managed-by", "lgtm:environment"]) : other if lower(other) == lower(key)]) > 1]))}), and IAM compares the tag keys of a role without case: keep one of each."
+  }
+
+  validation {
+    condition     = !(var.create_loki_tables || var.create_mimir_tables) || alltrue([for key, value in var.tags : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", value))])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", value)))])} has a character DynamoDB does not document for tags (create_loki_tables or create_mimir_tables is on): a table's tags take letters, digits, spaces and + - = . _ : / only (no @)."
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : length(value) >= 1])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if length(value) < 1])} has an empty value, but prod records an audit trail, and CloudTrail takes tag values of 1 to 256 characters: give it a value."
   }
 }

@@ -289,6 +289,21 @@ variable "tags" {
     condition     = alltrue([for k in keys(var.tags) : !startswith(lower(k), "aws:")])
     error_message = "tags keys ${jsonencode([for k in keys(var.tags) : k if startswith(lower(k), "aws:")])} use the reserved prefix \"aws:\"."
   }
+
+  validation {
+    condition     = length(var.tags) <= 50
+    error_message = "tags has ${length(var.tags)} entries, and DynamoDB allows at most 50 tags per table."
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:")])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:"))])} is invalid: a tag key has 1 to 128 characters and cannot start with \"aws:\" in any letter case (AWS reserves it), and a tag value has at most 256 characters."
+  }
+
+  validation {
+    condition     = !(var.create_loki_tables || var.create_mimir_tables) || alltrue([for key, value in var.tags : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", value))])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", value)))])} has a character DynamoDB does not document for tags (the tables are created): a table's tags take letters, digits, spaces and + - = . _ : / only (no @)."
+  }
 }
 
 ################################################################################

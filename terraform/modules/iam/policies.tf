@@ -203,6 +203,28 @@ resource "aws_iam_role_policy" "grafana" {
   name   = "aws-data-sources-read-only"
   role   = aws_iam_role.this[each.key].name
   policy = each.value
+
+  lifecycle {
+    # IAM sums a role's inline policies, white space not counted (jsonencode writes none), and
+    # refuses more than 10,240 characters (iam.role.inline_policies in obsctl's limits table).
+    # Every log group named adds two ARNs here; Grafana's document is known at plan.
+    precondition {
+      condition     = local.inline_policy_characters[each.key] <= 10240
+      error_message = "The ${each.key} role's inline policies would be ${local.inline_policy_characters[each.key]} characters together (white space not counted), and IAM allows 10,240 per role: name fewer log groups in grafana_access.cloudwatch_log_groups (one wildcard such as \"/aws/eks/*\" covers many)."
+    }
+  }
+}
+
+locals {
+  # Characters of every inline policy of a role that has Grafana's (unknown until apply when a
+  # storage policy names ARNs created by the same apply: then AWS checks it at apply).
+  inline_policy_characters = {
+    for app, policy in local.grafana_policies : app => sum([
+      length(policy),
+      length(lookup(local.storage_policies, app, "")),
+      length(lookup(local.dynamodb_policies, app, "")),
+    ])
+  }
 }
 
 ##############################################################################

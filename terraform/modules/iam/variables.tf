@@ -391,8 +391,8 @@ variable "max_session_duration" {
 variable "tags" {
   description = "Tags added to every role, OIDC provider and Pod Identity association this module creates."
   type        = map(string)
-  nullable    = false
   default     = {}
+  nullable    = false
 
   validation {
     condition     = length(var.tags) <= 50
@@ -400,7 +400,17 @@ variable "tags" {
   }
 
   validation {
-    condition     = alltrue([for k, v in var.tags : length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:")])
-    error_message = "${join(", ", [for k, v in var.tags : "tags entry ${jsonencode(k)}" if !(length(k) >= 1 && length(k) <= 128 && length(v) <= 256 && !startswith(lower(k), "aws:"))])} is invalid: tag keys need 1 to 128 characters and cannot start with \"aws:\", and tag values have at most 256 characters."
+    condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:") && !startswith(lower(value), "aws:")])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:") && !startswith(lower(value), "aws:"))])} is invalid: a tag key has 1 to 128 characters and cannot start with \"aws:\" in any letter case (AWS reserves it, and IAM also for values), and a tag value has at most 256 characters."
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", value))])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", value)))])} has a character AWS refuses in tags: keys and values take letters, digits, spaces and _ . : / = + - @ only."
+  }
+
+  validation {
+    condition     = length(distinct([for key in setunion(keys(var.tags), []) : lower(key)])) == length(setunion(keys(var.tags), []))
+    error_message = "tags has keys that differ only in letter case (${join(", ", sort([for key in setunion(keys(var.tags), []) : key if length([for other in setunion(keys(var.tags), []) : other if lower(other) == lower(key)]) > 1]))}), and IAM compares the tag keys of a role without case: keep one of each."
   }
 }

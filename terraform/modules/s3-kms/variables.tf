@@ -165,11 +165,12 @@ variable "storage_transitions" {
           for i in range(1, max(1, length(sorted))) :
           sorted[i].rank > sorted[i - 1].rank && sorted[i].days > sorted[i - 1].days
           && (!contains(["STANDARD_IA", "ONEZONE_IA"], sorted[i - 1].class) || sorted[i].days - sorted[i - 1].days >= 30)
+          && !(sorted[i - 1].class == "ONEZONE_IA" && sorted[i].class == "GLACIER_IR")
         ]
       ]))
     ])
     # format() rather than nested templates: checkov's HCL parser cannot read quotes inside ${}.
-    error_message = format("%s breaks S3's rules: each later transition must go further down the waterfall (STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE) on a later day, at least 30 days after any IA step.", join(" and ", [
+    error_message = format("%s breaks S3's rules: each later transition must go further down the waterfall (STANDARD_IA, INTELLIGENT_TIERING, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE) on a later day, at least 30 days after any IA step, and never from ONEZONE_IA to GLACIER_IR.", join(" and ", [
       for app, steps in var.storage_transitions : format("storage_transitions.%s %s", app, jsonencode([for step in steps : format("%s on day %v", step.storage_class, step.days)]))
       if !alltrue(flatten([
         for sorted in [[
@@ -182,6 +183,7 @@ variable "storage_transitions" {
           for i in range(1, max(1, length(sorted))) :
           sorted[i].rank > sorted[i - 1].rank && sorted[i].days > sorted[i - 1].days
           && (!contains(["STANDARD_IA", "ONEZONE_IA"], sorted[i - 1].class) || sorted[i].days - sorted[i - 1].days >= 30)
+          && !(sorted[i - 1].class == "ONEZONE_IA" && sorted[i].class == "GLACIER_IR")
         ]
       ]))
     ]))
@@ -312,17 +314,22 @@ variable "transfer_acceleration" {
 }
 
 variable "tags" {
-  description = "Tags for every resource the module creates."
+  description = "Tags for every resource the module creates (each bucket adds lgtm:module, lgtm:app, lgtm:store and lgtm:kms-key)."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = length(setsubtract(keys(var.tags), ["lgtm:module", "lgtm:app", "lgtm:store"])) <= 47
-    error_message = "tags has ${length(var.tags)} entries, but every bucket also gets lgtm:module, lgtm:app and lgtm:store, and S3 allows 50 tags per bucket: give at most 47."
+    condition     = length(setsubtract(keys(var.tags), ["lgtm:module", "lgtm:app", "lgtm:store", "lgtm:kms-key"])) <= 46
+    error_message = "tags has ${length(setsubtract(keys(var.tags), ["lgtm:module", "lgtm:app", "lgtm:store", "lgtm:kms-key"]))} entries of your own, but every bucket also gets lgtm:module, lgtm:app, lgtm:store and lgtm:kms-key, and S3 allows 50 tags per bucket: give at most 46."
   }
 
   validation {
     condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:")])
-    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:"))])} is invalid: a tag key has 1 to 128 characters and cannot start with \"aws:\" (AWS reserves it), and a tag value has at most 256 characters."
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:"))])} is invalid: a tag key has 1 to 128 characters and cannot start with \"aws:\" in any letter case (AWS reserves it), and a tag value has at most 256 characters."
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", value))])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", value)))])} has a character AWS refuses in tags: keys and values take letters, digits, spaces and _ . : / = + - @ only."
   }
 }

@@ -10,12 +10,24 @@ variable "environment" {
     condition     = can(regex("^[a-z][a-z0-9-]{0,14}$", var.environment))
     error_message = "environment \"${var.environment}\" must be 1-15 lowercase letters, digits or hyphens, starting with a letter."
   }
+
+  # The derived name prefix is lgtm-<environment>-<account id>, which names the audit trail too.
+  validation {
+    condition     = var.name_prefix != null || !var.audit_trail.enabled || !can(regex("--|-$", var.environment))
+    error_message = "environment \"${var.environment}\" puts two hyphens together in the derived name prefix (lgtm-${var.environment}-<account id>), and with audit_trail on the trail named after it is one CloudTrail refuses (no two of . _ - next to each other)."
+  }
 }
 
 variable "name_prefix" {
   description = "Prefix of every bucket, key alias, role and table. Null (the default) derives a globally unique one: \"lgtm-<environment>-<account id>\"."
   type        = string
   default     = null
+
+  # The bucket rules are the s3-kms module's; this one is the audit trail's name.
+  validation {
+    condition     = var.name_prefix == null || !var.audit_trail.enabled || !can(regex("--", coalesce(var.name_prefix, "x")))
+    error_message = "name_prefix ${jsonencode(var.name_prefix)} has two hyphens together, and with audit_trail on the trail is named \"${coalesce(var.name_prefix, "x")}-s3-data-events\", which CloudTrail refuses (no two of . _ - next to each other)."
+  }
 }
 
 variable "eks_cluster_name" {
@@ -345,12 +357,37 @@ variable "audit_trail" {
 }
 
 variable "tags" {
-  description = "Tags for every resource (the stack adds lgtm:environment)."
+  description = "Tags for every resource (the stack adds lgtm:environment; its buckets carry 5 tags of the modules' own)."
   type        = map(string)
   default     = {}
 
   validation {
-    condition     = length(setsubtract(keys(var.tags), ["lgtm:environment", "lgtm:module", "lgtm:app", "lgtm:store"])) <= 46
-    error_message = "tags has ${length(var.tags)} entries, but every bucket also gets lgtm:environment, lgtm:module, lgtm:app and lgtm:store, and AWS allows 50 tags per resource: give at most 46."
+    condition     = length(setsubtract(keys(var.tags), ["lgtm:environment", "lgtm:module", "lgtm:app", "lgtm:store", "lgtm:kms-key"])) <= 45
+    error_message = "tags has ${length(setsubtract(keys(var.tags), ["lgtm:environment", "lgtm:module", "lgtm:app", "lgtm:store", "lgtm:kms-key"]))} entries of your own, but every bucket also gets lgtm:environment, lgtm:module, lgtm:app, lgtm:store and lgtm:kms-key, and S3 allows 50 tags per bucket: give at most 45."
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:") && !startswith(lower(value), "aws:")])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(length(key) >= 1 && length(key) <= 128 && length(value) <= 256 && !startswith(lower(key), "aws:") && !startswith(lower(value), "aws:"))])} is invalid: a tag key has 1 to 128 characters and cannot start with \"aws:\" in any letter case (AWS reserves it, and IAM also for values), and a tag value has at most 256 characters."
+  }
+
+  validation {
+    condition     = alltrue([for key, value in var.tags : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", value))])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+@-]*$", value)))])} has a character AWS refuses in tags: keys and values take letters, digits, spaces and _ . : / = + - @ only."
+  }
+
+  validation {
+    condition     = length(distinct([for key in setunion(keys(var.tags), ["lgtm:environment"]) : lower(key)])) == length(setunion(keys(var.tags), ["lgtm:environment"]))
+    error_message = "tags has keys that differ only in letter case (${join(", ", sort([for key in setunion(keys(var.tags), ["lgtm:environment"]) : key if length([for other in setunion(keys(var.tags), ["lgtm:environment"]) : other if lower(other) == lower(key)]) > 1]))}), and IAM compares the tag keys of a role without case: keep one of each."
+  }
+
+  validation {
+    condition     = !(var.create_loki_tables || var.create_mimir_tables) || alltrue([for key, value in var.tags : can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", value))])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if !(can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", key)) && can(regex("^[\\p{L}\\p{Z}\\p{N}_.:/=+-]*$", value)))])} has a character DynamoDB does not document for tags (create_loki_tables or create_mimir_tables is on): a table's tags take letters, digits, spaces and + - = . _ : / only (no @)."
+  }
+
+  validation {
+    condition     = !(var.audit_trail.enabled) || alltrue([for key, value in var.tags : length(value) >= 1])
+    error_message = "${join(" and ", [for key, value in var.tags : "tags entry ${jsonencode(key)}" if length(value) < 1])} has an empty value, but audit_trail is on and CloudTrail takes tag values of 1 to 256 characters: give it a value."
   }
 }

