@@ -114,7 +114,7 @@ variable "loki_admin_bucket" {
 }
 
 variable "storage_transitions" {
-  description = "Storage-class transitions per app for its data bucket (Mimir blocks, Loki chunks, Tempo traces), in days after creation. S3's rules apply: classes in waterfall order, at least 30 days before STANDARD_IA or ONEZONE_IA and 30 days in those before the next class; objects under 128 KB never transition (S3's default minimum size)."
+  description = "Storage-class transitions per app for its data bucket (Mimir blocks, Loki chunks, Tempo traces), in days after creation. Only classes the apps can read without a restore (GLACIER and DEEP_ARCHIVE are refused). S3's rules apply: classes in waterfall order, at least 30 days before STANDARD_IA or ONEZONE_IA and 30 days in those before the next class; objects under 128 KB never transition (S3's default minimum size)."
   type = object({
     mimir = optional(list(object({ days = number, storage_class = string })), [])
     loki  = optional(list(object({ days = number, storage_class = string })), [])
@@ -130,6 +130,16 @@ variable "storage_transitions" {
       for step in steps : "storage_transitions.${app} uses the unknown storage class ${jsonencode(step.storage_class)}"
       if !contains(["INTELLIGENT_TIERING", "STANDARD_IA", "ONEZONE_IA", "GLACIER_IR", "GLACIER", "DEEP_ARCHIVE"], step.storage_class)
     ]]))}; allowed: INTELLIGENT_TIERING, STANDARD_IA, ONEZONE_IA, GLACIER_IR, GLACIER, DEEP_ARCHIVE."
+  }
+
+  validation {
+    condition = alltrue(flatten([for app, steps in var.storage_transitions : [
+      for step in steps : !contains(["GLACIER", "DEEP_ARCHIVE"], step.storage_class)
+    ]]))
+    error_message = "${join(" and ", flatten([for app, steps in var.storage_transitions : [
+      for step in steps : "storage_transitions.${app} moves objects to ${step.storage_class} on day ${step.days}"
+      if contains(["GLACIER", "DEEP_ARCHIVE"], step.storage_class)
+    ]]))}, but Mimir, Loki and Tempo read their objects directly and cannot read GLACIER or DEEP_ARCHIVE without a restore (obsctl verify fails s3.readable-storage-class): use GLACIER_IR."
   }
 
   validation {

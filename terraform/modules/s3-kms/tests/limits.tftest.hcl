@@ -99,10 +99,10 @@ run "one_zone_ia_then_glacier_instant_retrieval_is_refused" {
   expect_failures = [var.storage_transitions]
 }
 
-run "one_zone_ia_then_glacier_30_days_later_is_taken" {
+run "standard_ia_then_glacier_instant_retrieval_30_days_later_is_taken" {
   command = plan
 
   variables {
-    storage_transitions = { mimir = [{ days = 30, storage_class = "ONEZONE_IA" }, { days = 60, storage_class = "GLACIER" }] }
+    storage_transitions = { mimir = [{ days = 30, storage_class = "STANDARD_IA" }, { days = 60, storage_class = "GLACIER_IR" }] }
   }
 }

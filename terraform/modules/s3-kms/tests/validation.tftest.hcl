@@ -265,7 +265,7 @@ run "rejects_transition_same_day_twice" {
   command = plan
 
   variables {
-    storage_transitions = { mimir = [{ days = 100, storage_class = "GLACIER_IR" }, { days = 100, storage_class = "DEEP_ARCHIVE" }] }
+    storage_transitions = { mimir = [{ days = 100, storage_class = "STANDARD_IA" }, { days = 100, storage_class = "GLACIER_IR" }] }
   }
 
   expect_failures = [var.storage_transitions]
@@ -469,7 +469,7 @@ run "rejects_mimir_transition_not_before_expiry" {
 
   variables {
     mimir_blocks_expiry = { days = 400, tenant_prefixes = ["anonymous/"] }
-    storage_transitions = { mimir = [{ days = 400, storage_class = "GLACIER" }] }
+    storage_transitions = { mimir = [{ days = 400, storage_class = "GLACIER_IR" }] }
   }
 
   expect_failures = [var.storage_transitions]
@@ -493,4 +493,24 @@ run "rejects_tags_with_the_aws_prefix" {
   }
 
   expect_failures = [var.tags]
+}
+
+run "rejects_archive_classes_the_apps_cannot_read" {
+  command = plan
+
+  variables {
+    storage_transitions = { mimir = [{ days = 90, storage_class = "GLACIER" }] }
+  }
+
+  expect_failures = [var.storage_transitions]
+}
+
+run "rejects_deep_archive_the_apps_cannot_read" {
+  command = plan
+
+  variables {
+    storage_transitions = { mimir = [{ days = 180, storage_class = "DEEP_ARCHIVE" }] }
+  }
+
+  expect_failures = [var.storage_transitions]
 }
