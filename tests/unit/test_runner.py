@@ -7,6 +7,7 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -166,7 +167,20 @@ def _interrupt_after(delay: float, times: int, gap: float = 0.1) -> threading.Th
     return thread
 
 
-def test_one_interrupt_is_forwarded_and_terraform_stops_cleanly(tmp_path: Path) -> None:
+@pytest.fixture(params=["default", "ignored"])
+def sigint_at_start(request: pytest.FixtureRequest) -> Iterator[object]:
+    """The SIGINT handler Python started with: its default, or ignored, as under `nohup` or
+    `make test &` (a shell starts background jobs with SIGINT ignored)."""
+    before = signal.getsignal(signal.SIGINT)
+    handler = signal.default_int_handler if request.param == "default" else signal.SIG_IGN
+    signal.signal(signal.SIGINT, handler)
+    yield handler
+    signal.signal(signal.SIGINT, before)
+
+
+def test_one_interrupt_is_forwarded_and_terraform_stops_cleanly(
+    tmp_path: Path, sigint_at_start: object
+) -> None:
     terraform = _fake(tmp_path, {"apply": {"wait_for_interrupt": True}})
     _interrupt_after(0.8, times=1)
     with pytest.raises(TerraformInterruptedError) as caught:
@@ -174,7 +188,8 @@ def test_one_interrupt_is_forwarded_and_terraform_stops_cleanly(tmp_path: Path) 
     assert caught.value.message == "terraform apply was interrupted and stopped cleanly."
     assert "run the same obsctl command again to resume" in caught.value.hint
     assert caught.value.exit_code == ExitCode.INTERRUPTED
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # The handler in place before the run is back, whichever it was.
+    assert signal.getsignal(signal.SIGINT) is sigint_at_start
 
 
 def test_a_second_interrupt_stops_terraform_immediately(tmp_path: Path) -> None:
