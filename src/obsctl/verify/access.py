@@ -2,7 +2,8 @@
 
 A store is one bucket (its ARN for bucket actions, `<arn>/*` for object actions), one key or one
 table. Every role is evaluated against every store of the stack with a fixed vocabulary of
-actions; the matrix then proves two things (DESIGN.md, "Facts the modules must encode"):
+actions; the matrix then proves two things (terraform/modules/README.md, "The facts the modules
+encode"):
 
 - no role reaches another app's store, or the stack's own operations stores, and Grafana has no
   S3 or KMS access at all;
