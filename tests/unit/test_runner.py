@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 
 from obsctl.errors import ExitCode
+from obsctl.terraform.errors import Diagnostic
 from obsctl.terraform.plansummary import PlanSummary
 from obsctl.terraform.progress import ApplyProgress
 from obsctl.terraform.runner import Terraform, TerraformError, TerraformInterruptedError
@@ -304,3 +305,20 @@ def test_a_refused_variable_becomes_the_message_with_the_usage_exit_code(tmp_pat
         "checked by ../../modules/s3-kms/variables.tf:5,3-13 (and 1 more error; run with -v)"
     )
     assert error.exit_code == ExitCode.USAGE
+
+
+def test_an_aws_error_drops_the_request_ids_and_bucket_not_empty_says_what_to_do() -> None:
+    summary = (
+        "deleting S3 Bucket (lgtm-prod-123456789012-access-logs): operation error S3: "
+        "DeleteBucket, https response error StatusCode: 409, RequestID: Y5ueKwQN, HostID: "
+        "9Gjj+/8Ruv=, api error BucketNotEmpty: The bucket you tried to delete is not empty."
+    )
+    diagnostic = _diagnostic(summary, "", "module.stack.aws_s3_bucket.access_logs[0]")
+    error = TerraformError("apply", [Diagnostic.from_event(diagnostic)])
+    assert error.message == (
+        "terraform apply failed in module.stack.aws_s3_bucket.access_logs[0]: deleting S3 "
+        "Bucket (lgtm-prod-123456789012-access-logs): S3 DeleteBucket: BucketNotEmpty: The "
+        "bucket you tried to delete is not empty."
+    )
+    assert "force_destroy is off" in (error.hint or "")
+    assert "RequestID: Y5ueKwQN" in (error.detail or ""), "the full text stays in the detail"
