@@ -2,7 +2,13 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
+from pathlib import Path
+
 from obsctl.commands.status import _drifted
+from obsctl.errors import ExitCode
 from obsctl.status import count_resources
 
 
@@ -29,3 +35,22 @@ def test_counting_state_resources_ignores_data_sources() -> None:
         ]
     }
     assert count_resources(state) == 2
+
+
+def test_drift_on_an_env_with_nothing_deployed_says_so_with_its_own_exit_code(
+    tmp_path: Path,
+) -> None:
+    env = {**os.environ, "OBSCTL_STATE_DIR": str(tmp_path)}
+    result = subprocess.run(
+        [sys.executable, "-m", "obsctl", "status", "--drift", "--env", "prod"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
+    assert result.returncode == ExitCode.NOT_DEPLOYED == 4
+    assert "No drift" not in result.stdout + result.stderr
+    assert result.stderr.startswith(
+        "obsctl: Nothing is deployed for prod on the local target (the local AWS is not running)."
+    )
+    assert not (tmp_path / "sandbox").exists(), "nothing was started to find that out"

@@ -58,7 +58,7 @@ def cost(
     if out is not None and not out.parent.is_dir():
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist.")
     source = str(plan_json) if plan_json is not None else "the plan"
-    stack = plan_stack(_plan_json(plan_json, where), source)
+    stack = plan_stack(_plan_json(plan_json, where, ctx), source)
     if workload is None:
         environment = stack.environment or where.env
         workload = preset_usage("small" if environment == "dev" else "medium")
@@ -88,11 +88,13 @@ def _usage(usage: Path | None, preset: str | None) -> Any:
     return None
 
 
-def _plan_json(plan_json: Path | None, where: Selection) -> dict[str, Any]:
+def _plan_json(plan_json: Path | None, where: Selection, ctx: Context) -> dict[str, Any]:
     from obsctl.model import read_plan
 
     if plan_json is not None:
         return read_plan(plan_json)
     from obsctl.workspace import session
 
-    return session.plan_json(where.env, where.target, where.root_dir)
+    return session.plan_json(
+        where.env, where.target, where.root_dir, say=ctx.say, activity=ctx.activity()
+    )

@@ -1,6 +1,8 @@
 """Destroy an environment. prod refuses unless --force, and every env asks for its name unless
 --yes. An env without force_destroy refuses while any of its buckets holds objects. On the
-local target the embedded local AWS stops once nothing is deployed in it."""
+local target the access-log and audit buckets hold only what the local AWS wrote there itself,
+so they are emptied first (prod comes down too), and the embedded local AWS stops once nothing
+is deployed in it."""
 
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ from obsctl.terraform.plansummary import PlanSummary
 from obsctl.terraform.progress import ApplyProgress
 
 if TYPE_CHECKING:
+    from obsctl.model import Stack
     from obsctl.workspace.session import Session
 
 
@@ -61,7 +64,7 @@ def down(ctx: Context, where: Selection, *, force: bool = False, yes: bool = Fal
             "Refusing to destroy prod without --force.",
             hint="prod buckets also refuse to be destroyed while they hold objects.",
         )
-    session = where.open()
+    session = where.open(activity=ctx.activity())
     session.init()
     _refuse_buckets_with_objects(session, label)
     result = session.plan(destroy=True)
@@ -77,6 +80,12 @@ def down(ctx: Context, where: Selection, *, force: bool = False, yes: bool = Fal
             if typed != label:
                 ctx.say("Nothing was destroyed.")
                 return NothingDestroyed()
+        from obsctl.targets.local import LocalTarget
+
+        if isinstance(session.site, LocalTarget):
+            emptied = session.site.empty_operations_buckets(_stack(session))
+            if emptied:
+                ctx.say(f"Emptied {', '.join(emptied)}: the local AWS wrote their objects itself.")
         progress = ApplyProgress(total=summary.total)
         session.apply(result, on_event=None if ctx.quiet else progress)
         progress.finish()
@@ -88,6 +97,15 @@ def down(ctx: Context, where: Selection, *, force: bool = False, yes: bool = Fal
         destroyed=summary.count("destroy"),
         sandbox_stopped=stopped,
     )
+
+
+def _stack(session: Session) -> Stack:
+    """The stack as its state holds it (which buckets exist, and where their logs go)."""
+    from obsctl.model import read_stack
+
+    outputs = session.terraform.outputs()
+    contract = session.contract(outputs) if outputs else None
+    return read_stack(contract, session.terraform.state_pull())
 
 
 def _refuse_buckets_with_objects(session: Session, label: str) -> None:

@@ -1,6 +1,7 @@
 """What is deployed for each env and target. With --drift, compare one env with what is live:
 exit 3 when live resources differ from the configuration (changed or deleted outside
-Terraform), naming each one; configuration changes not applied yet are not drift."""
+Terraform), naming each one; configuration changes not applied yet are not drift. An env with
+nothing deployed has nothing to compare: it exits 4 and says so (it is not "no drift")."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from obsctl.commands.base import Context, Result, Selection, lines
-from obsctl.errors import ExitCode
+from obsctl.errors import ExitCode, NotDeployedError
 
 
 @dataclass
@@ -65,8 +66,18 @@ def status(ctx: Context) -> StatusReport:
 
 
 def drift(ctx: Context, where: Selection) -> DriftReport:
-    session = where.open()
+    from obsctl.status import count_resources
+
+    session = where.open(activity=ctx.activity())
+    session.require_deployed()  # on the local target: before anything starts
     session.init()
+    if not count_resources(session.terraform.state_pull()):
+        raise NotDeployedError(
+            f"Nothing is deployed for {session.where}, so there is nothing to compare with AWS.",
+            hint=f"Run `obsctl up {session.workspace.flags}` first.",
+        )
+    for notice in session.notices:
+        ctx.say(notice)
     return DriftReport(session.workspace.label, where.target, _drifted(session.plan().events))
 
 

@@ -154,7 +154,7 @@ def test_without_plan_json_the_env_is_planned_by_the_workflow(
 
     calls = []
 
-    def fake_plan_json(env, target, root_dir=None):  # type: ignore[no-untyped-def]
+    def fake_plan_json(env, target, root_dir=None, **_):  # type: ignore[no-untyped-def]
         calls.append((env, target, root_dir))
         return json.loads((PLANS / "prod.json").read_text())
 
