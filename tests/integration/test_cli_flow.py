@@ -38,7 +38,7 @@ def _readme_transcript_lines() -> list[str]:
     block = readme.split("```text\n$ obsctl up\n", 1)[1].split("```", 1)[0]
     varying = (
         "Started the local AWS at ",  # its port and pid
-        "Terraform is ",  # status lines, on stderr
+        "Terraform ",  # status lines and the warnings' count, on stderr
         "Helm values for the four charts: ",
         "  [",
     )
@@ -78,6 +78,8 @@ def _next_steps(stdout: str) -> list[list[str]]:
 def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
     first = _obsctl(tmp_path, "up")
     assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("Started the local AWS at http://127.0.0.1:")
+    assert "Terraform warned 6 times: Argument is deprecated (6)." in first.stderr
     assert "Buckets (SSE-KMS, versioned, private, TLS-only):" in first.stdout
     assert "lgtm-dev-123456789012-tempo-traces" in first.stdout
     assert "obsctl verify --env dev" in first.stdout
@@ -172,6 +174,7 @@ def test_down_prod_refuses_without_force_and_comes_down_with_it(tmp_path: Path) 
 def test_cost_plans_the_env_itself_on_the_local_aws(tmp_path: Path) -> None:
     priced = _obsctl(tmp_path, "cost", "--env", "dev", "--format", "json", "--compare")
     assert priced.returncode == 0, priced.stderr
+    assert "\nStarted the local AWS at http://127.0.0.1:" in priced.stderr, "it says so"
     report = json.loads(priced.stdout)
     assert report["total_usd"] > 0
     assert report["compare"]["naive_total_usd"] > report["total_usd"]
