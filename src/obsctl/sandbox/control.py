@@ -28,7 +28,6 @@ import psutil
 from obsctl.aws.clients import endpoint_client
 from obsctl.errors import ObsctlError, UsageError
 from obsctl.sandbox.seed import ClusterInfo, seed_cluster
-from obsctl.workspace.lock import exclusive
 
 HOST = "127.0.0.1"
 ACCESS_KEY = "test"
@@ -98,7 +97,7 @@ class Sandbox:
         """The running server, started now unless it already ran (then the flag is False)."""
         pinned = self.port if self.port is not None else configured_port()
         self.workdir.mkdir(parents=True, exist_ok=True)
-        with exclusive(self.workdir / _LOCK_FILE):
+        with self._locked():
             if (info := self.running()) is not None and _answers(info.endpoint_url):
                 if pinned is not None and pinned != info.port:
                     raise UsageError(
@@ -120,6 +119,12 @@ class Sandbox:
                 with contextlib.suppress(ObsctlError):  # taken meanwhile: any free port will do
                     return self._spawn(remembered, timeout), True
             return self._spawn(0, timeout), True
+
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        """The lock that starting, stopping and seeding hold (one command at a time)."""
+        from obsctl.workspace.lock import exclusive  # not at import: `obsctl --help` stays fast
+
+        return exclusive(self.workdir / _LOCK_FILE)
 
     def _remembered_port(self) -> int | None:
         try:
@@ -176,7 +181,7 @@ class Sandbox:
         """Stop the server started from `workdir`; never signals a process that is not it."""
         if not self.workdir.is_dir():
             return False
-        with exclusive(self.workdir / _LOCK_FILE):
+        with self._locked():
             return self._stop(timeout)
 
     def _stop(self, timeout: float) -> bool:
@@ -243,7 +248,7 @@ class Sandbox:
     def seed_cluster(self, name: str, region: str | None = None) -> ClusterInfo:
         """Create (or find) an EKS cluster and register its OIDC issuer as an IAM provider;
         one command at a time, so two commands seeding the same cluster create it once."""
-        with exclusive(self.workdir / _LOCK_FILE):
+        with self._locked():
             account = self.client("sts", region).get_caller_identity()["Account"]
             return seed_cluster(
                 self.client("eks", region), self.client("iam", region), account, name
