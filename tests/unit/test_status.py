@@ -23,6 +23,10 @@ def test_only_resources_changed_outside_terraform_and_planned_back_are_drift() -
         _event("resource_drift", "aws_iam_role.this", "update"),  # normalised JSON only
         _event("planned_change", "aws_iam_role.this", "noop"),
         _event("planned_change", "aws_kms_key.this", "update"),  # configuration change
+        # A table the configuration no longer has (create_loki_tables unset): its alarm reads
+        # back normalised and is planned for deletion; neither is drift.
+        _event("resource_drift", "aws_cloudwatch_metric_alarm.this", "update"),
+        _event("planned_change", "aws_cloudwatch_metric_alarm.this", "delete"),
     ]
     assert _drifted(events) == [{"address": "aws_s3_bucket_policy.this", "action": "deleted"}]
 

@@ -11,6 +11,9 @@ from typing import Any
 from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.errors import ExitCode, NotDeployedError
 
+# Planned actions that never make a resource drift: nothing to do, or the configuration dropped it.
+_NOT_DRIFT = ("noop", "delete", "remove")
+
 
 @dataclass
 class StatusReport(Result):
@@ -85,7 +88,9 @@ def _drifted(events: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Resources changed or deleted outside Terraform that the plan would have to set back.
 
     A refresh also reports differences Terraform does not act on (normalised JSON, computed
-    attributes); only those with a planned change count as drift.
+    attributes); only those with a planned change count as drift. A resource the configuration
+    no longer has (a planned delete, or a `removed` block) is a configuration change, whatever
+    happened to it outside.
     """
     outside: dict[str, str] = {}
     planned: set[str] = set()
@@ -94,7 +99,7 @@ def _drifted(events: list[dict[str, Any]]) -> list[dict[str, str]]:
         address = change.get("resource", {}).get("addr")
         if event.get("type") == "resource_drift" and address:
             outside[address] = "deleted" if change.get("action") == "delete" else "changed"
-        elif event.get("type") == "planned_change" and change.get("action") != "noop":
+        elif event.get("type") == "planned_change" and change.get("action") not in _NOT_DRIFT:
             planned.add(address)
     return [
         {"address": address, "action": action}

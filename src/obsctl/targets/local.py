@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from obsctl.errors import NotDeployedError, ObsctlError
 from obsctl.model.stack import OPERATIONS
+from obsctl.paths import shown
 from obsctl.sandbox import Sandbox, SandboxInfo
 from obsctl.targets.state_backend import ensure_state_backend
 from obsctl.terraform.lockinfo import LockInfo
@@ -66,7 +67,8 @@ class LocalTarget:
             notices.insert(
                 0,
                 f"Started the local AWS at {self.started.endpoint_url} (pid {self.started.pid}, "
-                f"log {self.sandbox.log_path}); it keeps running until `obsctl sandbox stop`.",
+                f"log {shown(self.sandbox.log_path)}); it keeps running until "
+                "`obsctl sandbox stop`.",
             )
         return notices
 
@@ -163,6 +165,12 @@ class LocalTarget:
             if _empty_bucket(s3, bucket.name):
                 emptied.append(bucket.name)
         return emptied
+
+    def lift_deletion_protection(self, tables: list[str]) -> None:
+        """Turn deletion protection off on these tables of the local AWS (before a destroy)."""
+        dynamodb = self.sandbox.client("dynamodb")
+        for name in tables:
+            dynamodb.update_table(TableName=name, DeletionProtectionEnabled=False)
 
     def lost_error(self, command: str) -> SandboxLostError | None:
         """The error to raise when the sandbox this workspace uses has gone; else None."""
