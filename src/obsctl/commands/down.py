@@ -70,8 +70,9 @@ def down(ctx: Context, where: Selection, *, force: bool = False, yes: bool = Fal
     session.init()
     stack = _deployed_stack(session)
     protected: list[str] = []
-    if stack is not None and stack.contract is not None:
-        _refuse_buckets_with_objects(session, label, stack.contract)
+    if stack is not None:
+        if stack.contract is not None:
+            _refuse_buckets_with_objects(session, label, stack.contract)
         protected = _protected_tables(session, stack)
         if protected and session.sandbox is None:
             raise ObsctlError(
@@ -117,14 +118,15 @@ def down(ctx: Context, where: Selection, *, force: bool = False, yes: bool = Fal
 
 
 def _deployed_stack(session: Session) -> Stack | None:
-    """The stack as its state holds it (its buckets, tables, where logs go); None when nothing
-    is deployed."""
+    """The stack as its state holds it (its buckets, tables, where logs go), with its contract
+    unless a destroy that stopped halfway took the outputs; None when nothing is deployed."""
     from obsctl.model import read_stack
 
-    outputs = session.terraform.outputs()
-    if not outputs:
+    state = session.terraform.state_pull()
+    if not state.get("resources"):
         return None
-    return read_stack(session.contract(outputs), session.terraform.state_pull())
+    outputs = session.terraform.outputs()
+    return read_stack(session.contract(outputs) if outputs else None, state)
 
 
 def _protected_tables(session: Session, stack: Stack) -> list[str]:
@@ -132,9 +134,10 @@ def _protected_tables(session: Session, stack: Stack) -> list[str]:
     from obsctl.verify.session import clients_for
 
     tables = [table.name for table in stack.tables if table.address]
-    if not tables or stack.contract is None:
+    if not tables:
         return []
-    dynamodb = clients_for(session, stack.contract.region)("dynamodb")
+    region = stack.contract.region if stack.contract is not None else stack.region
+    dynamodb = clients_for(session, region or "us-east-1")("dynamodb")
     protected = []
     for name in tables:
         try:
