@@ -134,7 +134,9 @@ def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
 
 
 def test_down_prod_refuses_without_force_and_comes_down_with_it(tmp_path: Path) -> None:
-    up = _obsctl(tmp_path, "up", "--env", "prod", "--json")
+    """prod on the local AWS, with a legacy table (deletion protection on) and the access logs
+    the local AWS wrote by itself, comes down with --force."""
+    up = _obsctl(tmp_path, "up", "--env", "prod", "--var", "create_loki_tables=true", "--json")
     assert up.returncode == 0, up.stderr
     outputs = json.loads(up.stdout)["outputs"]
     buckets = [
@@ -158,7 +160,17 @@ def test_down_prod_refuses_without_force_and_comes_down_with_it(tmp_path: Path) 
     assert s3.list_objects_v2(Bucket=log_bucket).get("KeyCount", 0) > 0
 
     try:
-        down = _obsctl(tmp_path, "down", "--env", "prod", "--force", "--yes", "--json")
+        down = _obsctl(
+            tmp_path,
+            "down",
+            "--env",
+            "prod",
+            "--force",
+            "--yes",
+            "--json",
+            "--var",
+            "create_loki_tables=true",
+        )
         assert down.returncode == 0, down.stderr
         assert json.loads(down.stdout) == {
             "env": "prod",
@@ -167,6 +179,8 @@ def test_down_prod_refuses_without_force_and_comes_down_with_it(tmp_path: Path) 
             "sandbox_stopped": True,
         }
         assert f"Emptied {log_bucket}" in down.stderr
+        table = outputs["dynamodb_tables"]["value"]["loki"][0]["name"]
+        assert f"Lifted the deletion protection of {table} (local AWS)." in down.stderr
     finally:
         _obsctl(tmp_path, "sandbox", "stop", "--force")
 
