@@ -146,8 +146,15 @@ def raw_state(bench: Workbench, env: str) -> dict:
             Bucket=LOCAL_STATE_BUCKET, Key=f"{env}/terraform.tfstate"
         )["Body"]
         return json.loads(body.read())
-    # A SIGKILL can cut Terraform's in-place rewrite of a local state: empty means no state.
-    return json.loads((work_dir / "terraform.tfstate").read_text() or "{}")
+    # A SIGKILL can cut Terraform's in-place rewrite of a local state (empty, or cut mid-write):
+    # what it tracked is then its backup of the state before that run, as `up` restores it
+    # (recovery.reconcile.repair_local_state), or nothing when there is no backup.
+    for name in ("terraform.tfstate", "terraform.tfstate.backup"):
+        try:
+            return json.loads((work_dir / name).read_text() or "{}")
+        except (OSError, ValueError):
+            continue
+    return {}
 
 
 def figure(name: str, value: object) -> None:

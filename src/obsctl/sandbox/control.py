@@ -27,7 +27,7 @@ import psutil
 
 from obsctl.aws.clients import endpoint_client
 from obsctl.errors import ObsctlError, UsageError
-from obsctl.sandbox.seed import ClusterInfo, seed_cluster
+from obsctl.sandbox.seed import ClusterInfo, seed_account_public_access_block, seed_cluster
 
 HOST = "127.0.0.1"
 ACCESS_KEY = "test"
@@ -240,9 +240,16 @@ class Sandbox:
 
     def client(self, service: str, region: str | None = None) -> Any:
         """A boto3 client bound to the sandbox."""
+        from obsctl.sandbox.sharing import client_config
+
         info = self.require()
         return endpoint_client(
-            service, info.endpoint_url, region or self.region, ACCESS_KEY, SECRET_KEY
+            service,
+            info.endpoint_url,
+            region or self.region,
+            ACCESS_KEY,
+            SECRET_KEY,
+            client_config(service, info.endpoint_url),
         )
 
     def seed_cluster(self, name: str, region: str | None = None) -> ClusterInfo:
@@ -250,6 +257,7 @@ class Sandbox:
         one command at a time, so two commands seeding the same cluster create it once."""
         with self._locked():
             account = self.client("sts", region).get_caller_identity()["Account"]
+            seed_account_public_access_block(self.client("s3control", region), account)
             return seed_cluster(
                 self.client("eks", region), self.client("iam", region), account, name
             )
