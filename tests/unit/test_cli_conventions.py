@@ -278,3 +278,57 @@ def test_context_keeps_each_terraform_warning_once() -> None:
     ctx.warn(warning)
     ctx.warn(Diagnostic.from_event(WARNING))  # the same warning from the apply after the plan
     assert ctx.warnings == [warning]
+
+
+# -- a missing dependency ----------------------------------------------------------------------
+
+_BLOCKED = """
+import sys
+sys.modules[sys.argv[1]] = None  # `import NAME` now raises ModuleNotFoundError, as if uninstalled
+from obsctl.cli import main
+sys.exit(main(sys.argv[2:]))
+"""
+
+
+def test_a_missing_dependency_is_a_sentence_that_says_how_to_reinstall(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    def without_policy_sentry() -> Result:
+        raise ModuleNotFoundError("No module named 'policy_sentry'", name="policy_sentry")
+
+    assert run_rendered(without_policy_sentry, json_output=False, verbose=False) == 1
+    first, hint = capsys.readouterr().err.splitlines()[:2]
+    assert first == (
+        "obsctl: obsctl cannot run: policy_sentry, a Python package it needs, is not installed "
+        f"in {sys.executable}."
+    )
+    assert "make demo" in hint and "pip install -e ." in hint
+    assert "bug in obsctl" not in hint
+
+
+@pytest.mark.parametrize("missing", ["psutil", "yaml", "boto3"])
+def test_every_verb_parses_with_nothing_but_the_standard_library(missing: str) -> None:
+    """A dependency the parser imported would fail before obsctl could say a sentence."""
+    for verb in ("--help", *(f"{name} --help" for name in COMMANDS)):
+        result = subprocess.run(
+            [sys.executable, "-c", _BLOCKED, missing, *verb.split()],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+        assert result.returncode == 0, (verb, result.stderr)
+
+
+def test_a_verb_whose_dependency_is_missing_says_so_in_one_sentence(tmp_path: Path) -> None:
+    result = subprocess.run(
+        [sys.executable, "-c", _BLOCKED, "psutil", "sandbox", "status"],
+        capture_output=True,
+        text=True,
+        env={**os.environ, "OBSCTL_STATE_DIR": str(tmp_path)},
+        timeout=120,
+    )
+    assert result.returncode == ExitCode.FAILED
+    assert result.stderr.startswith(
+        "obsctl: obsctl cannot run: psutil, a Python package it needs, is not installed"
+    ), result.stderr
+    assert "Traceback" not in result.stderr

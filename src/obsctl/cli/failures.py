@@ -1,14 +1,16 @@
 """Failures no command anticipated, said as one sentence instead of a Python traceback.
 
-A read-only checkout, a full disk, an AWS endpoint out of reach, credentials AWS refuses: each
-becomes the ObsctlError a command would have raised, with a hint. Anything else is a bug in
-obsctl, and says so (the traceback is printed with -v).
+A read-only checkout, a full disk, an AWS endpoint out of reach, credentials AWS refuses, a
+dependency missing from the installation: each becomes the ObsctlError a command would have
+raised, with a hint. Anything else is a bug in obsctl, and says so (the traceback is printed
+with -v).
 """
 
 from __future__ import annotations
 
 import errno
 import os
+import sys
 from pathlib import Path
 
 from obsctl.errors import ObsctlError
@@ -17,6 +19,8 @@ from obsctl.paths import STATE_DIR_ENV
 
 def as_sentence(error: BaseException) -> ObsctlError:
     """The error a user can act on for an exception nothing caught."""
+    if isinstance(error, ModuleNotFoundError) and error.name:
+        return _missing_module(error.name)
     if isinstance(error, OSError) and not _from_botocore(error):
         return _os_error(error)
     if _from_botocore(error):
@@ -25,6 +29,18 @@ def as_sentence(error: BaseException) -> ObsctlError:
         f"Unexpected error: {type(error).__name__}: {error}",
         hint="This is a bug in obsctl; run the command again with -v to see where it happened, "
         "and report it with that output.",
+    )
+
+
+def _missing_module(name: str) -> ObsctlError:
+    """An installation without one of obsctl's dependencies (installed before it needed it,
+    or by hand without them)."""
+    package = name.split(".")[0]
+    return ObsctlError(
+        f"obsctl cannot run: {package}, a Python package it needs, is not installed in "
+        f"{sys.executable}.",
+        hint="Install obsctl again with its dependencies: `make demo` in the checkout, or "
+        "`pip install -e .` there with that Python.",
     )
 
 

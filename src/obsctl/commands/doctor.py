@@ -19,8 +19,6 @@ from obsctl.aws.clients import find_credentials
 from obsctl.commands.base import Context, Result, lines
 from obsctl.errors import ObsctlError
 from obsctl.paths import state_dir
-from obsctl.sandbox import Sandbox
-from obsctl.sandbox.control import HOST, configured_port, port_is_free
 from obsctl.terraform.binary import require_binary
 from obsctl.terraform.cliconfig import MIRROR_ENV, resolve_provider_source
 
@@ -152,6 +150,8 @@ def _identity() -> Check:
 
 
 def _sandbox() -> Check:
+    from obsctl.sandbox.control import HOST, Sandbox, configured_port, port_is_free
+
     sandbox = Sandbox(state_dir() / "sandbox")
     info = sandbox.running()
     if info is not None:

@@ -10,12 +10,14 @@ are deployed (without a terminal it needs --force).
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from obsctl.commands.base import Context, Result, lines
 from obsctl.errors import UsageError
 from obsctl.paths import state_dir
-from obsctl.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    from obsctl.sandbox import Sandbox
 
 ACTIONS = ("start", "stop", "status", "env")
 
@@ -51,6 +53,8 @@ class SandboxEnvironment(Result):
 def sandbox(ctx: Context, action: str, *, port: int | None = None, force: bool = False) -> Result:
     if port is not None and not 0 < port < 65536:
         raise UsageError(f"--port {port} is not a port number (1-65535).")
+    from obsctl.sandbox import Sandbox
+
     box = Sandbox(state_dir() / "sandbox", port=port)
     if action == "start":
         info, started = box.ensure()
