@@ -188,7 +188,8 @@ def test_down_prod_refuses_without_force_and_comes_down_with_it(tmp_path: Path) 
 def test_cost_plans_the_env_itself_on_the_local_aws(tmp_path: Path) -> None:
     priced = _obsctl(tmp_path, "cost", "--env", "dev", "--format", "json", "--compare")
     assert priced.returncode == 0, priced.stderr
-    assert "\nStarted the local AWS at http://127.0.0.1:" in priced.stderr, "it says so"
+    # stdout is the report alone: how the plan was had, the start included, goes to stderr
+    assert "\nobsctl: Started the local AWS at http://127.0.0.1:" in priced.stderr, "it says so"
     report = json.loads(priced.stdout)
     assert report["total_usd"] > 0
     assert report["compare"]["naive_total_usd"] > report["total_usd"]
