@@ -33,7 +33,7 @@ def runnable_block(guide: str) -> str:
 
 
 @pytest.mark.parametrize("guide", ["verify.md", "cost.md"])
-def test_the_guide_puts_obsctl_on_path_first_and_runs_only_obsctl_or_jq(guide: str) -> None:
+def test_the_guide_puts_obsctl_on_path_first_and_runs_obsctl_on_the_local_aws(guide: str) -> None:
     first, *rest = commands(runnable_block(guide))
     assert first.startswith("source .venv/bin/activate")
     assert all(command.startswith("obsctl ") for command in rest), rest
