@@ -20,7 +20,7 @@ def a_provider_source(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None
         yield
         return
     stand_in: Path = tmp_path_factory.mktemp("provider-mirror")
-    (stand_in / AWS_PROVIDER / "5.100.0" / "linux_amd64").mkdir(parents=True)
+    (stand_in / AWS_PROVIDER / "5.100.0").mkdir(parents=True)  # a version, no package
     os.environ[MIRROR_ENV] = str(stand_in)
     yield
     os.environ.pop(MIRROR_ENV, None)
