@@ -41,6 +41,9 @@ tools: venv $(CHECKOV_STAMP) $(HELM)
 ## demo: virtualenv, install, then bring the dev environment up on the embedded local AWS.
 demo: venv
 	$(BIN)/obsctl up
+	@echo
+	@echo "obsctl (and the aws CLI) are in $(BIN). Put them on PATH for the guides' commands:"
+	@echo "  source $(BIN)/activate"
 
 ## test: style gates, checkov, then every test layer (terraform test, unit, integration).
 test: lint

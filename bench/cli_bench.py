@@ -40,7 +40,8 @@ def obsctl_up_seconds() -> float:
         started = time.monotonic()
         subprocess.run([str(OBSCTL), "up"], check=True, capture_output=True, env=env)
         elapsed = time.monotonic() - started
-        subprocess.run([str(OBSCTL), "sandbox", "stop"], check=True, capture_output=True, env=env)
+        stop = [str(OBSCTL), "sandbox", "stop", "--force"]
+        subprocess.run(stop, check=True, capture_output=True, env=env)
     return elapsed
 
 

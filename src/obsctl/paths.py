@@ -33,3 +33,11 @@ def state_dir(root: Path | None = None) -> Path:
 def env_root(env: str, root: Path | None = None) -> Path:
     """The Terraform root module of a named environment."""
     return (root or project_root()) / "terraform" / "envs" / env
+
+
+def shown(path: Path) -> str:
+    """`path` as messages print it: relative to the working directory when it is below it."""
+    try:
+        return str(path.resolve().relative_to(Path.cwd().resolve()))
+    except (ValueError, OSError):
+        return str(path)

@@ -36,7 +36,12 @@ def _readme_transcript_lines() -> list[str]:
     the pid, port and paths, not the progress lines on stderr, not the elisions)."""
     readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
     block = readme.split("```text\n$ obsctl up\n", 1)[1].split("```", 1)[0]
-    varying = ("Local AWS at ", "Helm values for the four charts: ", "  [")
+    varying = (
+        "Started the local AWS at ",  # its port and pid
+        "Terraform ",  # status lines and the warnings' count, on stderr
+        "Helm values for the four charts: ",
+        "  [",
+    )
     return [
         line
         for line in block.splitlines()
@@ -73,6 +78,8 @@ def _next_steps(stdout: str) -> list[list[str]]:
 def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
     first = _obsctl(tmp_path, "up")
     assert first.returncode == 0, first.stderr
+    assert first.stdout.startswith("Started the local AWS at http://127.0.0.1:")
+    assert "Terraform warned 6 times: Argument is deprecated (6)." in first.stderr
     assert "Buckets (SSE-KMS, versioned, private, TLS-only):" in first.stdout
     assert "lgtm-dev-123456789012-tempo-traces" in first.stdout
     assert "obsctl verify --env dev" in first.stdout
@@ -112,7 +119,7 @@ def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
     kms.cancel_key_deletion(KeyId=loki_key)
     kms.enable_key(KeyId=loki_key)
 
-    assert _obsctl(tmp_path, "sandbox", "stop").returncode == 0
+    assert _obsctl(tmp_path, "sandbox", "stop", "--force").returncode == 0
     assert _obsctl(tmp_path, "sandbox", "start").returncode == 0
     recreated = _obsctl(tmp_path, "up")
     assert recreated.returncode == 0, recreated.stderr
@@ -126,13 +133,16 @@ def test_up_status_up_restart_down_on_the_local_aws(tmp_path: Path) -> None:
     assert _obsctl(tmp_path, "sandbox", "status").returncode == 1
 
 
-def test_down_prod_without_force_deletes_nothing(tmp_path: Path) -> None:
-    up = _obsctl(tmp_path, "up", "--env", "prod", "--json")
+def test_down_prod_refuses_without_force_and_comes_down_with_it(tmp_path: Path) -> None:
+    """prod on the local AWS, with a legacy table (deletion protection on) and the access logs
+    the local AWS wrote by itself, comes down with --force."""
+    up = _obsctl(tmp_path, "up", "--env", "prod", "--var", "create_loki_tables=true", "--json")
     assert up.returncode == 0, up.stderr
     outputs = json.loads(up.stdout)["outputs"]
     buckets = [
         b["name"] for stores in outputs["buckets"]["value"].values() for b in stores.values()
     ]
+    resources = json.loads(up.stdout)["changes"]["counts"]["add"]
 
     refused = _obsctl(tmp_path, "down", "--env", "prod", "--yes")
     assert refused.returncode == 2
@@ -140,18 +150,48 @@ def test_down_prod_without_force_deletes_nothing(tmp_path: Path) -> None:
 
     listing = _obsctl(tmp_path, "status", "--json")
     rows = {(row["env"], row["target"]): row for row in json.loads(listing.stdout)}
-    assert rows[("prod", "local")]["resources"] == json.loads(up.stdout)["changes"]["counts"]["add"]
+    assert rows[("prod", "local")]["resources"] == resources
     env = json.loads(_obsctl(tmp_path, "sandbox", "env", "--json").stdout)
-    live = {b["Name"] for b in _client("s3", env).list_buckets()["Buckets"]}
+    s3 = _client("s3", env)
+    live = {b["Name"] for b in s3.list_buckets()["Buckets"]}
     assert set(buckets) <= live
-    _obsctl(tmp_path, "sandbox", "stop")
+    # The local AWS wrote server access logs of every request into the log bucket by itself.
+    log_bucket = outputs["settings"]["value"]["access_log_bucket"]
+    assert s3.list_objects_v2(Bucket=log_bucket).get("KeyCount", 0) > 0
+
+    try:
+        down = _obsctl(
+            tmp_path,
+            "down",
+            "--env",
+            "prod",
+            "--force",
+            "--yes",
+            "--json",
+            "--var",
+            "create_loki_tables=true",
+        )
+        assert down.returncode == 0, down.stderr
+        assert json.loads(down.stdout) == {
+            "env": "prod",
+            "target": "local",
+            "destroyed": resources,
+            "sandbox_stopped": True,
+        }
+        assert f"Emptied {log_bucket}" in down.stderr
+        table = outputs["dynamodb_tables"]["value"]["loki"][0]["name"]
+        assert f"Lifted the deletion protection of {table} (local AWS)." in down.stderr
+    finally:
+        _obsctl(tmp_path, "sandbox", "stop", "--force")
 
 
 def test_cost_plans_the_env_itself_on_the_local_aws(tmp_path: Path) -> None:
     priced = _obsctl(tmp_path, "cost", "--env", "dev", "--format", "json", "--compare")
     assert priced.returncode == 0, priced.stderr
+    # stdout is the report alone: how the plan was had, the start included, goes to stderr
+    assert "\nobsctl: Started the local AWS at http://127.0.0.1:" in priced.stderr, "it says so"
     report = json.loads(priced.stdout)
     assert report["total_usd"] > 0
     assert report["compare"]["naive_total_usd"] > report["total_usd"]
     assert {line["app"] for line in report["lines"]} >= {"mimir", "loki", "tempo"}
-    _obsctl(tmp_path, "sandbox", "stop")
+    _obsctl(tmp_path, "sandbox", "stop", "--force")

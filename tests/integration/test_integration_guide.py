@@ -1,61 +1,51 @@
 """terraform/modules/INTEGRATION_EXAMPLE.md's commands run, as written, on the local AWS.
 
-The guide marks two blocks: `<!-- flow: local -->` (run verbatim) and `<!-- flow: aws -->`
-(run with `--target aws` replaced by `--target local`, the same flow on the embedded AWS).
+The guide marks two blocks: `<!-- flow: local -->` (typed verbatim into a reader's shell,
+`tests/integration/terminal.py`) and `<!-- flow: aws -->` (typed with `--target aws` replaced by
+`--target local`: the same flow on the embedded AWS, after the guide's own first line that puts
+obsctl on PATH).
 """
 
 from __future__ import annotations
 
-import os
 import re
-import shlex
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
 
+from tests.integration.terminal import Terminal, commands, reader_environment
+
 REPO = Path(__file__).resolve().parents[2]
 GUIDE = REPO / "terraform" / "modules" / "INTEGRATION_EXAMPLE.md"
-OBSCTL = shutil.which("obsctl") or str(REPO / ".venv" / "bin" / "obsctl")
 
 
-def guide_commands(flow: str) -> list[list[str]]:
+def guide_block(flow: str) -> str:
     text = GUIDE.read_text(encoding="utf-8")
     match = re.search(rf"<!-- flow: {flow} -->\n```sh\n(.*?)```", text, re.DOTALL)
     assert match, f"the guide has no '{flow}' command block"
-    commands = [shlex.split(line) for line in match.group(1).splitlines() if line.strip()]
-    assert commands and all(command[0] == "obsctl" for command in commands)
-    return commands
+    return match.group(1)
 
 
-def _run(state: Path, command: list[str]) -> subprocess.CompletedProcess[str]:
-    env = {**os.environ, "OBSCTL_STATE_DIR": str(state)}
-    return subprocess.run(
-        [OBSCTL, *command[1:]], capture_output=True, text=True, env=env, timeout=900
-    )
+def test_the_guide_puts_obsctl_on_path_before_its_first_obsctl_command() -> None:
+    first = commands(guide_block("local"))
+    assert first[0] == "source .venv/bin/activate"
+    assert all(command.startswith("obsctl ") for command in first[1:])
+    assert all(command.startswith("obsctl ") for command in commands(guide_block("aws")))
 
 
 @pytest.mark.parametrize("flow", ["local", "aws"])
 def test_the_guides_commands_succeed_on_the_local_aws(flow: str, tmp_path: Path) -> None:
-    commands = guide_commands(flow)
-    if flow == "aws":
-        commands = [
-            [
-                ("local" if word == "aws" and command[i - 1] == "--target" else word)
-                for i, word in enumerate(command)
-            ]
-            for command in commands
-        ]
+    terminal = Terminal(reader_environment(OBSCTL_STATE_DIR=str(tmp_path)))
     try:
-        for command in commands:
-            result = _run(tmp_path, command)
-            assert result.returncode == 0, (
-                f"{shlex.join(command)}:\n{result.stdout}\n{result.stderr}"
-            )
+        if flow == "local":
+            terminal.run(guide_block("local"))
+        else:
+            terminal.run(commands(guide_block("local"))[0])  # the guide's first line: PATH
+            terminal.run(guide_block("aws").replace("--target aws", "--target local"))
     finally:
         if flow == "aws":
-            _run(tmp_path, ["obsctl", "down", "--env", "prod", "--force", "--yes"])
-        _run(tmp_path, ["obsctl", "sandbox", "stop"])
+            terminal.type("obsctl down --env prod --force --yes")
+        terminal.type("obsctl sandbox stop --force")
+        terminal.close()
     if flow == "local":
         assert (tmp_path / "values" / "dev" / "README.md").exists()

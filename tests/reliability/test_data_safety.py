@@ -551,7 +551,8 @@ def test_prod_down_refuses_buckets_with_objects_before_destroying_anything(
 ) -> None:
     refused = prod_destroyed.refused
     assert refused.returncode == 1, refused.stderr
-    assert refused.stderr.startswith("obsctl: Refusing to destroy prod: 3 bucket(s) still hold")
+    (error,) = [line for line in refused.stderr.splitlines() if line.startswith("obsctl:")]
+    assert error.startswith("obsctl: Refusing to destroy prod: 3 bucket(s) still hold")
     for bucket in prod_destroyed.objects:
         assert bucket in refused.stderr
     assert prod_destroyed.inventory_unchanged

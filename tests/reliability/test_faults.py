@@ -297,7 +297,7 @@ def test_local_aws_stopped_mid_apply_fails_fast_and_up_recreates_everything(
     watched = Watched.start(bench, *args)
     watched.wait_until_applied(0.5)
     stopped = time.monotonic()
-    assert bench.obsctl("sandbox", "stop").returncode == 0
+    assert bench.obsctl("sandbox", "stop", "--force").returncode == 0
     returncode, _, stderr = watched.finish()
     ended = time.monotonic() - stopped
     assert returncode == 1, stderr

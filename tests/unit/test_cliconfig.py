@@ -62,3 +62,25 @@ def test_cli_config_installs_aws_from_the_mirror_and_the_rest_directly(tmp_path:
     assert 'include = ["registry.terraform.io/hashicorp/aws"]' in text
     assert 'exclude = ["registry.terraform.io/hashicorp/aws"]' in text
     assert cliconfig.write_cli_config(tmp_path / "state", source) == path
+
+
+def test_a_mirror_in_terraforms_own_implied_folders_is_found(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(cliconfig.MIRROR_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "shared"))
+    assert cliconfig.implied_mirrors() == [
+        tmp_path / "home" / ".terraform.d" / "plugins",
+        tmp_path / "data" / "terraform" / "plugins",
+        tmp_path / "shared" / "terraform" / "plugins",
+    ]
+    assert cliconfig.find_mirror() is None
+    mirror = _unpacked_mirror(tmp_path / "shared" / "terraform" / "plugins")
+    assert cliconfig.find_mirror() == mirror.resolve()
+
+
+def test_the_search_names_only_terraforms_own_folders_and_no_machines_path() -> None:
+    searched = [str(path) for path in cliconfig.implied_mirrors()]
+    assert all(path.endswith(("/.terraform.d/plugins", "/terraform/plugins")) for path in searched)

@@ -177,7 +177,7 @@ def test_on_macos_terraform_processes_of_this_user_on_the_root_are_the_holders(
     root, elsewhere = tmp_path / "root", tmp_path / "elsewhere"
     root.mkdir()
     elsewhere.mkdir()
-    _add(FakeProcess(10, ["/opt/bin/terraform", "apply"], cwd_=str(root)))
+    _add(FakeProcess(10, ["/usr/local/bin/terraform", "apply"], cwd_=str(root)))
     _add(FakeProcess(11, ["terraform", "-chdir=../root", "plan"], cwd_=str(elsewhere)))
     _add(FakeProcess(12, ["terraform", "apply"], cwd_=str(elsewhere)))  # another root
     _add(FakeProcess(13, ["terraform", "apply"], cwd_=str(root), uid=OTHER_USER))

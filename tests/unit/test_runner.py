@@ -7,11 +7,13 @@ import os
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from obsctl.errors import ExitCode
+from obsctl.terraform.errors import Diagnostic
 from obsctl.terraform.plansummary import PlanSummary
 from obsctl.terraform.progress import ApplyProgress
 from obsctl.terraform.runner import Terraform, TerraformError, TerraformInterruptedError
@@ -166,7 +168,20 @@ def _interrupt_after(delay: float, times: int, gap: float = 0.1) -> threading.Th
     return thread
 
 
-def test_one_interrupt_is_forwarded_and_terraform_stops_cleanly(tmp_path: Path) -> None:
+@pytest.fixture(params=["default", "ignored"])
+def sigint_at_start(request: pytest.FixtureRequest) -> Iterator[object]:
+    """The SIGINT handler Python started with: its default, or ignored, as under `nohup` or
+    `make test &` (a shell starts background jobs with SIGINT ignored)."""
+    before = signal.getsignal(signal.SIGINT)
+    handler = signal.default_int_handler if request.param == "default" else signal.SIG_IGN
+    signal.signal(signal.SIGINT, handler)
+    yield handler
+    signal.signal(signal.SIGINT, before)
+
+
+def test_one_interrupt_is_forwarded_and_terraform_stops_cleanly(
+    tmp_path: Path, sigint_at_start: object
+) -> None:
     terraform = _fake(tmp_path, {"apply": {"wait_for_interrupt": True}})
     _interrupt_after(0.8, times=1)
     with pytest.raises(TerraformInterruptedError) as caught:
@@ -174,7 +189,8 @@ def test_one_interrupt_is_forwarded_and_terraform_stops_cleanly(tmp_path: Path) 
     assert caught.value.message == "terraform apply was interrupted and stopped cleanly."
     assert "run the same obsctl command again to resume" in caught.value.hint
     assert caught.value.exit_code == ExitCode.INTERRUPTED
-    assert signal.getsignal(signal.SIGINT) is signal.default_int_handler
+    # The handler in place before the run is back, whichever it was.
+    assert signal.getsignal(signal.SIGINT) is sigint_at_start
 
 
 def test_a_second_interrupt_stops_terraform_immediately(tmp_path: Path) -> None:
@@ -289,3 +305,20 @@ def test_a_refused_variable_becomes_the_message_with_the_usage_exit_code(tmp_pat
         "checked by ../../modules/s3-kms/variables.tf:5,3-13 (and 1 more error; run with -v)"
     )
     assert error.exit_code == ExitCode.USAGE
+
+
+def test_an_aws_error_drops_the_request_ids_and_bucket_not_empty_says_what_to_do() -> None:
+    summary = (
+        "deleting S3 Bucket (lgtm-prod-123456789012-access-logs): operation error S3: "
+        "DeleteBucket, https response error StatusCode: 409, RequestID: Y5ueKwQN, HostID: "
+        "9Gjj+/8Ruv=, api error BucketNotEmpty: The bucket you tried to delete is not empty."
+    )
+    diagnostic = _diagnostic(summary, "", "module.stack.aws_s3_bucket.access_logs[0]")
+    error = TerraformError("apply", [Diagnostic.from_event(diagnostic)])
+    assert error.message == (
+        "terraform apply failed in module.stack.aws_s3_bucket.access_logs[0]: deleting S3 "
+        "Bucket (lgtm-prod-123456789012-access-logs): S3 DeleteBucket: BucketNotEmpty: The "
+        "bucket you tried to delete is not empty."
+    )
+    assert "force_destroy is off" in (error.hint or "")
+    assert "RequestID: Y5ueKwQN" in (error.detail or ""), "the full text stays in the detail"

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 from pathlib import Path
 
+from obsctl.commands.completion import SHELLS as COMPLETION_SHELLS
 from obsctl.commands.cost import FORMATS as COST_FORMATS
 from obsctl.commands.sandbox import ACTIONS as SANDBOX_ACTIONS
 from obsctl.commands.verify import FORMATS as VERIFY_FORMATS
@@ -92,6 +93,11 @@ def plan_arguments(parser: argparse.ArgumentParser) -> None:
     add_env_arguments(parser)
     add_terraform_arguments(parser)
     parser.add_argument("--destroy", action="store_true", help="plan the removal instead")
+    parser.add_argument(
+        "--detailed-exitcode",
+        action="store_true",
+        help="exit as Terraform's -detailed-exitcode does: 0 no changes, 1 error, 2 changes",
+    )
     add_json_argument(parser)
 
 
@@ -305,6 +311,18 @@ def cost_arguments(parser: argparse.ArgumentParser) -> None:
 
 def sandbox_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("action", choices=SANDBOX_ACTIONS)
+    parser.add_argument(
+        "--port",
+        type=int,
+        metavar="PORT",
+        help="with start: the loopback port to listen on (default: $OBSCTL_SANDBOX_PORT, else "
+        "the port of the last start while it is free)",
+    )
+    parser.add_argument(
+        "--force",
+        action="store_true",
+        help="with stop: stop although stacks are deployed in it (they are lost with it)",
+    )
     add_json_argument(parser)
 
 
@@ -321,11 +339,37 @@ def unlock_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="terraform or tofu executable (default: $OBSCTL_TERRAFORM or terraform on PATH)",
     )
+    add_json_argument(parser)
 
 
 def doctor_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--binary", metavar="PATH", help="terraform or tofu executable to check")
+    parser.add_argument(
+        "--target",
+        choices=TARGETS,
+        default="local",
+        help="aws: also ask AWS STS whom your credentials belong to (needs the network)",
+    )
     add_json_argument(parser)
+
+
+def tf_arguments(parser: argparse.ArgumentParser) -> None:
+    add_env_arguments(parser)
+    parser.add_argument(
+        "--binary",
+        metavar="PATH",
+        help="terraform or tofu executable (default: $OBSCTL_TERRAFORM or terraform on PATH)",
+    )
+    parser.add_argument(
+        "terraform_args",
+        nargs=argparse.REMAINDER,
+        metavar="-- ARGS",
+        help="the Terraform command and its flags, after `--` (e.g. -- output -raw name_prefix)",
+    )
+
+
+def completion_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("shell", choices=COMPLETION_SHELLS, help="the shell to complete in")
 
 
 # verb -> the function that declares its flags
@@ -337,7 +381,9 @@ ARGUMENTS = {
     "verify": verify_arguments,
     "values": values_arguments,
     "cost": cost_arguments,
+    "tf": tf_arguments,
     "sandbox": sandbox_arguments,
     "unlock": unlock_arguments,
     "doctor": doctor_arguments,
+    "completion": completion_arguments,
 }

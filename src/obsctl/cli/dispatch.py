@@ -45,7 +45,9 @@ def _up(ctx: Context, args: argparse.Namespace) -> Result:
 def _plan(ctx: Context, args: argparse.Namespace) -> Result:
     from obsctl.commands.plan import plan
 
-    return plan(ctx, _selection(args), destroy=args.destroy)
+    return plan(
+        ctx, _selection(args), destroy=args.destroy, detailed_exitcode=args.detailed_exitcode
+    )
 
 
 def _down(ctx: Context, args: argparse.Namespace) -> Result:
@@ -124,10 +126,23 @@ def _cost(ctx: Context, args: argparse.Namespace) -> Result:
     )
 
 
+def _tf(ctx: Context, args: argparse.Namespace) -> Result:
+    from obsctl.commands.tf import tf
+
+    terraform_args = list(args.terraform_args)
+    if terraform_args[:1] == ["--"]:
+        terraform_args = terraform_args[1:]
+    return tf(ctx, _selection(args), terraform_args)
+
+
 def _sandbox(ctx: Context, args: argparse.Namespace) -> Result:
     from obsctl.commands.sandbox import sandbox
 
-    return sandbox(ctx, args.action)
+    if args.port is not None and args.action != "start":
+        raise UsageError("--port goes with `obsctl sandbox start`.")
+    if args.force and args.action != "stop":
+        raise UsageError("--force goes with `obsctl sandbox stop`.")
+    return sandbox(ctx, args.action, port=args.port, force=args.force)
 
 
 def _unlock(ctx: Context, args: argparse.Namespace) -> Result:
@@ -139,7 +154,13 @@ def _unlock(ctx: Context, args: argparse.Namespace) -> Result:
 def _doctor(ctx: Context, args: argparse.Namespace) -> Result:
     from obsctl.commands.doctor import doctor
 
-    return doctor(ctx, binary=args.binary)
+    return doctor(ctx, binary=args.binary, target=args.target)
+
+
+def _completion(ctx: Context, args: argparse.Namespace) -> Result:
+    from obsctl.commands.completion import completion
+
+    return completion(ctx, args.shell, args.completes)
 
 
 VERBS: dict[str, Callable[[Context, argparse.Namespace], Result]] = {
@@ -150,7 +171,9 @@ VERBS: dict[str, Callable[[Context, argparse.Namespace], Result]] = {
     "verify": _verify,
     "values": _values,
     "cost": _cost,
+    "tf": _tf,
     "sandbox": _sandbox,
     "unlock": _unlock,
     "doctor": _doctor,
+    "completion": _completion,
 }

@@ -9,13 +9,15 @@ is done it returns a Result, which `obsctl.cli.render` prints once, as text for 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TextIO
 
 from obsctl.errors import UsageError
 
 if TYPE_CHECKING:
+    from obsctl.terraform.activity import Activity
+    from obsctl.terraform.errors import Diagnostic
     from obsctl.workspace.session import Session
 
 
@@ -33,13 +35,30 @@ class Context:
     ask: Callable[[str], str] = _no_terminal
     # Whether someone is there to answer (stdin is a terminal).
     interactive: bool = False
-    # No progress lines (stdout carries a JSON document).
+    # No progress lines (stdout carries a JSON document, or --quiet).
     quiet: bool = False
     verbose: bool = False
+    # Whether the text may carry colours (a terminal, and no $NO_COLOR).
+    colour: bool = False
+    # Where the status line of Terraform's init and plan goes (None: nowhere).
+    status_stream: TextIO | None = None
+    # Terraform's warnings, collected while the command runs (the renderer summarises them).
+    warnings: list[Diagnostic] = field(default_factory=list)
 
     def confirm(self, question: str) -> bool:
         answer = self.ask(f"{question} [y/N] ").strip().lower()
         return answer in ("y", "yes")
+
+    def warn(self, diagnostic: Diagnostic) -> None:
+        """Keep one of Terraform's warnings (once, however many runs repeat it)."""
+        if diagnostic not in self.warnings:
+            self.warnings.append(diagnostic)
+
+    def activity(self) -> Activity:
+        """What Terraform runs show meanwhile: the status line, and warnings kept here."""
+        from obsctl.terraform.activity import Activity
+
+        return Activity(self.status_stream, on_warning=self.warn)
 
 
 @dataclass(frozen=True)

@@ -81,7 +81,7 @@ def cost(
         raise UsageError(f"--out {out}: the folder {out.parent} does not exist.")
     base = plan_stack(read_plan(compare_to), str(compare_to)) if compare_to is not None else None
     provenance: list[str] = []
-    stack = _stack(where, plan_json, provenance)
+    stack = _stack(ctx, where, plan_json, provenance)
     if workload is None:
         environment = stack.environment or where.env
         workload = preset_usage("small" if environment == "dev" else "medium")
@@ -119,7 +119,7 @@ def _usage(usage: Path | None, preset: str | None) -> Usage | None:
     return None
 
 
-def _stack(where: Selection, plan_json: Path | None, provenance: list[str]) -> Stack:
+def _stack(ctx: Context, where: Selection, plan_json: Path | None, provenance: list[str]) -> Stack:
     """The stack of --plan-json, else of the workspace's last plan or apply when nothing it
     depends on changed since, else of a new plan (`provenance` says which, for stderr)."""
     from obsctl.model import plan_stack, read_plan
@@ -131,16 +131,16 @@ def _stack(where: Selection, plan_json: Path | None, provenance: list[str]) -> S
                 "--plan-json the plan is already made."
             )
         return plan_stack(read_plan(plan_json), str(plan_json))
-    return _workspace_stack(where, provenance)
+    return _workspace_stack(ctx, where, provenance)
 
 
-def _workspace_stack(where: Selection, provenance: list[str]) -> Stack:
+def _workspace_stack(ctx: Context, where: Selection, provenance: list[str]) -> Stack:
     from obsctl.model import plan_stack, read_stack
     from obsctl.model.contract import StackContract
     from obsctl.model.tfjson import TerraformJSON
     from obsctl.workspace import plan_record
 
-    session = where.open()
+    session = where.open(activity=ctx.activity())
     session.lock_workspace()
     found = plan_record.reusable(session)
     label = session.workspace.where

@@ -1,11 +1,17 @@
 """Check what obsctl needs: Terraform and its version, the AWS provider through the registry or a
-mirror, credentials for the aws target, and the local AWS. Each line says pass or fail and how
-to fix it. Missing credentials only warn (the local target needs none); the exit code is 1 when
-a check fails."""
+mirror, credentials for the aws target, the local AWS, and the tools the integration guide uses
+to install the charts (helm, kubectl). Each line says PASS, WARN or FAIL and how to fix it.
+
+With --target aws the credentials are asked to AWS STS (who they belong to), so expired or fake
+ones fail here rather than halfway through a plan. On the local target, missing credentials and
+a missing helm or kubectl only warn (nothing there needs them); the exit code is 1 when a check
+fails."""
 
 from __future__ import annotations
 
-import socket
+import json
+import shutil
+import subprocess
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -13,7 +19,6 @@ from obsctl.aws.clients import find_credentials
 from obsctl.commands.base import Context, Result, lines
 from obsctl.errors import ObsctlError
 from obsctl.paths import state_dir
-from obsctl.sandbox import Sandbox
 from obsctl.terraform.binary import require_binary
 from obsctl.terraform.cliconfig import MIRROR_ENV, resolve_provider_source
 
@@ -28,7 +33,7 @@ class Check:
 
     @property
     def mark(self) -> str:
-        return "pass" if self.ok else "warn" if self.warning else "FAIL"
+        return "PASS" if self.ok else "WARN" if self.warning else "FAIL"
 
 
 @dataclass
@@ -48,11 +53,21 @@ class DoctorReport(Result):
         return lines(*said)
 
     def document(self) -> list[dict[str, Any]]:
-        return [{**asdict(check), "status": check.mark} for check in self.checks]
+        return [{**asdict(check), "status": check.mark.lower()} for check in self.checks]
 
 
-def doctor(ctx: Context, *, binary: str | None = None) -> DoctorReport:
-    return DoctorReport([_terraform(binary), _provider(), _credentials(), _sandbox()])
+def doctor(ctx: Context, *, binary: str | None = None, target: str = "local") -> DoctorReport:
+    credentials = _identity() if target == "aws" else _credentials()
+    return DoctorReport(
+        [
+            _terraform(binary),
+            _provider(),
+            credentials,
+            _sandbox(),
+            _helm(),
+            _kubectl(),
+        ]
+    )
 
 
 def _terraform(binary: str | None) -> Check:
@@ -94,22 +109,112 @@ def _credentials() -> Check:
             "aws configure, AWS_PROFILE or SSO; the local target works without them",
             warning=True,
         )
-    return Check("credentials", True, f"AWS credentials found ({credentials.method})")
+    return Check(
+        "credentials",
+        True,
+        f"AWS credentials found ({credentials.method}); `obsctl doctor --target aws` asks AWS "
+        "whether they work",
+    )
+
+
+def _identity() -> Check:
+    """The credentials as AWS STS sees them (one call, a few seconds at most)."""
+    found = _credentials()
+    if not found.ok:
+        return Check("credentials", False, found.detail, found.fix)
+    import boto3
+    from botocore.config import Config
+    from botocore.exceptions import BotoCoreError, ClientError
+
+    session = boto3.Session()
+    config = Config(connect_timeout=5, read_timeout=10, retries={"total_max_attempts": 2})
+    sts = session.client("sts", region_name=session.region_name or "us-east-1", config=config)
+    try:
+        who = sts.get_caller_identity()
+    except ClientError as error:
+        details = error.response.get("Error", {})
+        return Check(
+            "credentials",
+            False,
+            f"AWS STS refused them: {details.get('Code')}: {details.get('Message')}",
+            "refresh them (aws sso login, new keys) or pick another AWS_PROFILE",
+        )
+    except BotoCoreError as error:
+        return Check(
+            "credentials",
+            False,
+            f"AWS STS could not be reached: {error}",
+            "check the network, a proxy and AWS_REGION (or AWS_ENDPOINT_URL_STS)",
+        )
+    return Check("credentials", True, f"AWS account {who['Account']} as {who['Arn']}")
 
 
 def _sandbox() -> Check:
+    from obsctl.sandbox.control import HOST, Sandbox, configured_port, port_is_free
+
     sandbox = Sandbox(state_dir() / "sandbox")
     info = sandbox.running()
     if info is not None:
         return Check("local AWS", True, f"running at {info.endpoint_url} (pid {info.pid})")
     try:
-        with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
-            probe.bind(("127.0.0.1", 0))
-    except OSError as error:
+        pinned = configured_port()
+    except ObsctlError as error:
+        return Check("local AWS", False, error.message, "unset it or give a port number")
+    if pinned is not None and not port_is_free(pinned):
         return Check(
             "local AWS",
             False,
-            f"cannot bind a loopback port: {error}",
-            "free a port on 127.0.0.1 (the sandbox takes any free one)",
+            f"port {pinned} on {HOST} ($OBSCTL_SANDBOX_PORT) is taken",
+            "free it, or pin another port",
         )
-    return Check("local AWS", True, "not running; a free loopback port is available to start it")
+    if not port_is_free(pinned or 0):
+        return Check(
+            "local AWS",
+            False,
+            f"cannot bind a port on {HOST}",
+            f"the local AWS listens on {HOST} only: allow loopback sockets",
+        )
+    port = f"port {pinned}" if pinned is not None else "a free loopback port"
+    return Check("local AWS", True, f"not running; {port} is available to start it")
+
+
+def _helm() -> Check:
+    from obsctl.values.conformance.helm import HELM_ENV, find_helm
+
+    try:
+        helm = find_helm()
+    except ObsctlError:
+        return _missing_tool("helm", f"install helm 3 or 4, or set ${HELM_ENV}")
+    version = _tool_output([helm, "version", "--short"])
+    return Check("helm", True, f"{version or 'helm'} at {helm}")
+
+
+def _kubectl() -> Check:
+    kubectl = shutil.which("kubectl")
+    if kubectl is None:
+        return _missing_tool("kubectl", "install kubectl and point it at the cluster")
+    answer = _tool_output([kubectl, "version", "--client", "-o", "json"])
+    try:
+        version = json.loads(answer or "{}").get("clientVersion", {}).get("gitVersion")
+    except ValueError:
+        version = None
+    return Check("kubectl", True, f"kubectl {version or '(version unknown)'} at {kubectl}")
+
+
+def _missing_tool(name: str, fix: str) -> Check:
+    return Check(
+        name,
+        False,
+        f"{name} not found: only installing the charts needs it "
+        "(terraform/modules/INTEGRATION_EXAMPLE.md, section 3)",
+        fix,
+        warning=True,
+    )
+
+
+def _tool_output(command: list[str]) -> str | None:
+    try:
+        done = subprocess.run(command, capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout.strip() if done.returncode == 0 else None

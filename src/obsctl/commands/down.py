@@ -1,6 +1,10 @@
 """Destroy an environment. prod refuses unless --force, and every env asks for its name unless
---yes. An env without force_destroy refuses while any of its buckets holds objects. On the
-local target the embedded local AWS stops once nothing is deployed in it."""
+--yes. Before anything is destroyed, an env without force_destroy refuses while any of its
+buckets holds objects, and on the aws target an env whose DynamoDB tables have deletion
+protection on refuses too (the destroy would fail on them, halfway). On the local target, where
+nothing is anyone's data, the access-log and audit buckets (which hold only what the local AWS
+wrote there itself) are emptied and the tables' deletion protection is lifted, so prod comes
+down too; the embedded local AWS stops once nothing is deployed in it."""
 
 from __future__ import annotations
 
@@ -15,6 +19,7 @@ from obsctl.terraform.plansummary import PlanSummary
 from obsctl.terraform.progress import ApplyProgress
 
 if TYPE_CHECKING:
+    from obsctl.model import Stack, StackContract
     from obsctl.workspace.session import Session
 
 
@@ -61,9 +66,22 @@ def down(ctx: Context, where: Selection, *, force: bool = False, yes: bool = Fal
             "Refusing to destroy prod without --force.",
             hint="prod buckets also refuse to be destroyed while they hold objects.",
         )
-    session = where.open()
+    session = where.open(activity=ctx.activity())
     session.init()
-    _refuse_buckets_with_objects(session, label)
+    stack = _deployed_stack(session)
+    protected: list[str] = []
+    if stack is not None:
+        if stack.contract is not None:
+            _refuse_buckets_with_objects(session, label, stack.contract)
+        protected = _protected_tables(session, stack)
+        if protected and session.sandbox is None:
+            raise ObsctlError(
+                f"Refusing to destroy {label}: its DynamoDB table(s) {', '.join(protected)} have "
+                "deletion protection on, so the destroy would remove everything else and then "
+                "fail on them.",
+                hint="Once their data is safe, turn it off for each (`aws dynamodb update-table "
+                "--table-name NAME --no-deletion-protection-enabled`) and run obsctl down again.",
+            )
     result = session.plan(destroy=True)
     summary = PlanSummary.from_events(result.events)
     if not summary.empty:
@@ -77,6 +95,15 @@ def down(ctx: Context, where: Selection, *, force: bool = False, yes: bool = Fal
             if typed != label:
                 ctx.say("Nothing was destroyed.")
                 return NothingDestroyed()
+        from obsctl.targets.local import LocalTarget
+
+        if isinstance(session.site, LocalTarget) and stack is not None:
+            emptied = session.site.empty_operations_buckets(stack)
+            if emptied:
+                ctx.say(f"Emptied {', '.join(emptied)}: the local AWS wrote their objects itself.")
+            if protected:
+                session.site.lift_deletion_protection(protected)
+                ctx.say(f"Lifted the deletion protection of {', '.join(protected)} (local AWS).")
         progress = ApplyProgress(total=summary.total)
         session.apply(result, on_event=None if ctx.quiet else progress)
         progress.finish()
@@ -90,16 +117,44 @@ def down(ctx: Context, where: Selection, *, force: bool = False, yes: bool = Fal
     )
 
 
-def _refuse_buckets_with_objects(session: Session, label: str) -> None:
+def _deployed_stack(session: Session) -> Stack | None:
+    """The stack as its state holds it (its buckets, tables, where logs go), with its contract
+    unless a destroy that stopped halfway took the outputs; None when nothing is deployed."""
+    from obsctl.model import read_stack
+
+    state = session.terraform.state_pull()
+    if not state.get("resources"):
+        return None
+    outputs = session.terraform.outputs()
+    return read_stack(session.contract(outputs) if outputs else None, state)
+
+
+def _protected_tables(session: Session, stack: Stack) -> list[str]:
+    """The stack's DynamoDB tables whose deletion protection is on, as AWS says now."""
+    from obsctl.verify.session import clients_for
+
+    tables = [table.name for table in stack.tables if table.address]
+    if not tables:
+        return []
+    region = stack.contract.region if stack.contract is not None else stack.region
+    dynamodb = clients_for(session, region or "us-east-1")("dynamodb")
+    protected = []
+    for name in tables:
+        try:
+            described = dynamodb.describe_table(TableName=name)["Table"]
+        except dynamodb.exceptions.ResourceNotFoundException:
+            continue
+        if described.get("DeletionProtectionEnabled"):
+            protected.append(name)
+    return protected
+
+
+def _refuse_buckets_with_objects(session: Session, label: str, contract: StackContract) -> None:
     """Without force_destroy, Terraform would strip a bucket that holds objects of its
     encryption, versioning, public-access block and policy before failing to delete it: refuse
     before anything is destroyed instead."""
     from obsctl.verify.session import clients_for
 
-    outputs = session.terraform.outputs()
-    if not outputs:
-        return
-    contract = session.contract(outputs)
     if contract.settings.get("force_destroy", True):
         return
     s3 = clients_for(session, contract.region)("s3")

@@ -1,4 +1,8 @@
-"""Show what `obsctl up` would change, counted by action and resource type (nothing is applied)."""
+"""Show what `obsctl up` would change, counted by action and resource type (nothing is applied).
+
+With -v, Terraform's own plan comes first (`terraform show` of the saved plan). With
+--detailed-exitcode the exit code says what Terraform's does: 0 no changes, 1 error, 2 changes.
+"""
 
 from __future__ import annotations
 
@@ -9,6 +13,9 @@ from typing import Any
 from obsctl.commands.base import Context, Result, Selection, lines
 from obsctl.terraform.plansummary import PlanSummary
 
+# --detailed-exitcode: the plan has changes (Terraform's own code for it).
+CHANGES_PRESENT = 2
+
 
 @dataclass
 class PlanReport(Result):
@@ -18,11 +25,19 @@ class PlanReport(Result):
     target: str
     plan_file: Path
     summary: PlanSummary
+    # Terraform's own rendering of the plan (with -v).
+    terraform_plan: str | None = None
+    detailed_exitcode: bool = False
+
+    @property
+    def exit_code(self) -> int:  # type: ignore[override]
+        return CHANGES_PRESENT if self.detailed_exitcode and not self.summary.empty else 0
 
     def text(self) -> str:
+        shown = self.terraform_plan.rstrip() + "\n\n" if self.terraform_plan else ""
         if self.summary.empty:
-            return lines("No changes.")
-        return lines(f"Plan: {self.summary.headline()}.", self.summary.table())
+            return shown + lines("No changes.")
+        return shown + lines(f"Plan: {self.summary.headline()}.", self.summary.table())
 
     def document(self) -> dict[str, Any]:
         return {
@@ -33,8 +48,10 @@ class PlanReport(Result):
         }
 
 
-def plan(ctx: Context, where: Selection, *, destroy: bool = False) -> PlanReport:
-    session = where.open()
+def plan(
+    ctx: Context, where: Selection, *, destroy: bool = False, detailed_exitcode: bool = False
+) -> PlanReport:
+    session = where.open(activity=ctx.activity())
     session.init()
     for notice in session.notices:
         ctx.say(notice)
@@ -43,9 +60,14 @@ def plan(ctx: Context, where: Selection, *, destroy: bool = False) -> PlanReport
         from obsctl.limits.preflight import check_saved_plan
 
         check_saved_plan(session, result, names=False)  # AWS's limits, before any apply
+    shown = None
+    if ctx.verbose:
+        shown = session.terraform.show_plan_text(result.plan_file, color=ctx.colour)
     return PlanReport(
         label=session.workspace.label,
         target=where.target,
         plan_file=result.plan_file,
         summary=PlanSummary.from_events(result.events),
+        terraform_plan=shown,
+        detailed_exitcode=detailed_exitcode,
     )

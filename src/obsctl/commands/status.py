@@ -1,6 +1,7 @@
 """What is deployed for each env and target. With --drift, compare one env with what is live:
 exit 3 when live resources differ from the configuration (changed or deleted outside
-Terraform), naming each one; configuration changes not applied yet are not drift."""
+Terraform), naming each one; configuration changes not applied yet are not drift. An env with
+nothing deployed has nothing to compare: it exits 4 and says so (it is not "no drift")."""
 
 from __future__ import annotations
 
@@ -8,7 +9,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from obsctl.commands.base import Context, Result, Selection, lines
-from obsctl.errors import ExitCode
+from obsctl.errors import ExitCode, NotDeployedError
+
+# Planned actions that never make a resource drift: nothing to do, or the configuration dropped it.
+_NOT_DRIFT = ("noop", "delete", "remove")
 
 
 @dataclass
@@ -65,8 +69,18 @@ def status(ctx: Context) -> StatusReport:
 
 
 def drift(ctx: Context, where: Selection) -> DriftReport:
-    session = where.open()
+    from obsctl.status import count_resources
+
+    session = where.open(activity=ctx.activity())
+    session.require_deployed()  # on the local target: before anything starts
     session.init()
+    if not count_resources(session.terraform.state_pull()):
+        raise NotDeployedError(
+            f"Nothing is deployed for {session.where}, so there is nothing to compare with AWS.",
+            hint=f"Run `obsctl up {session.workspace.flags}` first.",
+        )
+    for notice in session.notices:
+        ctx.say(notice)
     return DriftReport(session.workspace.label, where.target, _drifted(session.plan().events))
 
 
@@ -74,7 +88,9 @@ def _drifted(events: list[dict[str, Any]]) -> list[dict[str, str]]:
     """Resources changed or deleted outside Terraform that the plan would have to set back.
 
     A refresh also reports differences Terraform does not act on (normalised JSON, computed
-    attributes); only those with a planned change count as drift.
+    attributes); only those with a planned change count as drift. A resource the configuration
+    no longer has (a planned delete, or a `removed` block) is a configuration change, whatever
+    happened to it outside.
     """
     outside: dict[str, str] = {}
     planned: set[str] = set()
@@ -83,7 +99,7 @@ def _drifted(events: list[dict[str, Any]]) -> list[dict[str, str]]:
         address = change.get("resource", {}).get("addr")
         if event.get("type") == "resource_drift" and address:
             outside[address] = "deleted" if change.get("action") == "delete" else "changed"
-        elif event.get("type") == "planned_change" and change.get("action") != "noop":
+        elif event.get("type") == "planned_change" and change.get("action") not in _NOT_DRIFT:
             planned.add(address)
     return [
         {"address": address, "action": action}

@@ -5,9 +5,11 @@
 The LOCK_ID is the one obsctl (or Terraform) printed with "locked by ...". obsctl runs
 `terraform force-unlock -force LOCK_ID` in the workspace's own backend, after checking that the
 lock is really abandoned: it refuses while another obsctl command holds the workspace, while a
-Terraform process on this machine still runs the root module, or when the lock was taken on
-another machine (it cannot see that machine's processes). `--force` skips those checks; use it
-only when you know the holder is gone. A local state's lock ends with its process, so there is
+Terraform process on this machine still runs the root module, when the lock was taken on
+another machine (it cannot see that machine's processes), and when it cannot read the lock at
+all (another backend type, no access): what it cannot see, it cannot prove stale. `--force`
+skips those checks; use it only when you know the holder is gone. When the state is not locked
+it says so and releases nothing. A local state's lock ends with its process, so there is
 nothing to release there: obsctl says which process to stop instead.
 """
 
@@ -39,6 +41,7 @@ class UnlockReport(Result):
 
 def unlock(ctx: Context, where: Selection, lock_id: str, *, force: bool = False) -> UnlockReport:
     from obsctl.terraform.holders import judge_lock, terraform_processes
+    from obsctl.terraform.locks import LockUnreadableError
     from obsctl.workspace.lock import WorkspaceBusyError
 
     session = where.open()
@@ -61,8 +64,20 @@ def unlock(ctx: Context, where: Selection, lock_id: str, *, force: bool = False)
             "state lived in it.",
         )
     session.prepare_backend()
-    lock = session.current_lock()
-    if lock is not None and lock.id and lock.id != lock_id:
+    try:
+        lock = session.current_lock()
+    except LockUnreadableError as unreadable:
+        if not force:
+            raise ObsctlError(
+                f"Refusing to unlock {where}: obsctl cannot read the lock "
+                f"({unreadable.message}), so it cannot prove that lock {lock_id} is stale.",
+                hint="Check who holds it and that their run is over, then pass --force.",
+            ) from unreadable
+        session.terraform.force_unlock(lock_id)
+        return UnlockReport(lock_id, f"Released lock {lock_id} of {where} (--force, unread).")
+    if lock is None:
+        return UnlockReport(None, f"{where} is not locked: there is nothing to release.")
+    if lock.id and lock.id != lock_id:
         raise ObsctlError(
             f"The state of {where} is locked by {lock.describe()}, not by lock ID {lock_id}.",
             hint="Check the ID in the latest lock error; never release a lock you did not see.",
@@ -77,15 +92,14 @@ def unlock(ctx: Context, where: Selection, lock_id: str, *, force: bool = False)
                 hint="Wait for it to finish, or pass --force if you are sure it does not hold "
                 "this lock.",
             )
-        if lock is not None and not judge_lock(lock, root).taken_here:
+        if not judge_lock(lock, root).taken_here:
             raise ObsctlError(
                 f"Refusing to unlock {where}: lock {lock.id} was taken by {lock.who} on another "
                 "machine, and obsctl cannot see whether that run is still going.",
                 hint=f"Ask {lock.who}; once their run is over, pass --force.",
             )
     session.terraform.force_unlock(lock_id)
-    holder = f" (held by {lock.describe()})" if lock is not None else ""
-    return UnlockReport(lock_id, f"Released lock {lock_id} of {where}{holder}.")
+    return UnlockReport(lock_id, f"Released lock {lock_id} of {where} (held by {lock.describe()}).")
 
 
 def _local_backend(session: Session, lock_id: str) -> UnlockReport:

@@ -97,9 +97,10 @@ def up(
     started = time.monotonic()
     # The Helm values are written after the apply: check their options before anything runs.
     _values_options(kafka_address)
-    session = where.open(accept_orphans=accept_orphans or None)
+    session = where.open(accept_orphans=accept_orphans or None, activity=ctx.activity())
     session.init()
-    if session.sandbox is not None:
+    if session.sandbox is not None and getattr(session.site, "started", None) is None:
+        # (When this command started it, the first notice says where, with its pid and log.)
         info = session.sandbox.require()
         ctx.say(
             f"Local AWS at {info.endpoint_url} (pid {info.pid}, log {session.sandbox.log_path})"

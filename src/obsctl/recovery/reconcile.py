@@ -31,6 +31,7 @@ from obsctl.recovery.orphans import (
 from obsctl.targets import Target
 from obsctl.targets.local import LocalTarget
 from obsctl.terraform.holders import judge_lock, state_location, terraform_processes
+from obsctl.terraform.locks import LockUnreadableError
 from obsctl.terraform.runner import Terraform
 from obsctl.workspace.journal import ApplyJournal, ApplyRecord
 from obsctl.workspace.root import LOCAL_STATE_BUCKET, Workspace
@@ -204,7 +205,10 @@ def _release_stale_lock(site: LocalTarget, terraform: Terraform, record: ApplyRe
     workspace = site.workspace
     if workspace.backend != "s3":
         return None
-    lock = site.current_lock()
+    try:
+        lock = site.current_lock()
+    except LockUnreadableError:
+        return None  # what cannot be read cannot be proved stale
     if lock is None:
         return None
     taken = lock.created_at

@@ -1,10 +1,18 @@
-"""Start, find, seed and stop the local AWS server process."""
+"""Start, find, seed and stop the local AWS server process.
+
+Its port stays the same from one start to the next, so the exports of `obsctl sandbox env` stay
+valid: $OBSCTL_SANDBOX_PORT (or `obsctl sandbox start --port`) pins it; otherwise the first
+start takes a free port and later starts reuse it while it is free. Starting, stopping and
+seeding hold a lock in the sandbox folder, so two obsctl commands that both need the local AWS
+(two first `up`s, say) share one server and seed it once.
+"""
 
 from __future__ import annotations
 
 import contextlib
 import json
 import os
+import socket
 import subprocess
 import sys
 import time
@@ -18,7 +26,7 @@ from typing import Any
 import psutil
 
 from obsctl.aws.clients import endpoint_client
-from obsctl.errors import ObsctlError
+from obsctl.errors import ObsctlError, UsageError
 from obsctl.sandbox.seed import ClusterInfo, seed_account_public_access_block, seed_cluster
 
 HOST = "127.0.0.1"
@@ -27,6 +35,9 @@ SECRET_KEY = "test"  # the emulator's fixed, public test credential
 _INFO_FILE = "sandbox.json"
 _LOG_FILE = "sandbox.log"
 _READY_FILE = "sandbox.ready"
+_PORT_FILE = "port"  # the port of the last start, reused by the next one while it is free
+_LOCK_FILE = "sandbox.lock"
+PORT_ENV = "OBSCTL_SANDBOX_PORT"
 # Variables that would send the AWS SDKs anywhere but the sandbox, or to another identity.
 _FOREIGN_AWS_VARIABLES = (
     "AWS_PROFILE",
@@ -55,9 +66,11 @@ class SandboxInfo:
 class Sandbox:
     """The local AWS server whose pid, port and log live in `workdir`."""
 
-    def __init__(self, workdir: Path, region: str = "us-east-1") -> None:
+    def __init__(self, workdir: Path, region: str = "us-east-1", port: int | None = None) -> None:
         self.workdir = workdir
         self.region = region
+        # The port asked for (--port); None: $OBSCTL_SANDBOX_PORT, else the remembered one.
+        self.port = port
 
     @property
     def log_path(self) -> Path:
@@ -78,9 +91,50 @@ class Sandbox:
 
     def start(self, timeout: float = 30.0) -> SandboxInfo:
         """Start the server unless it already runs; return once it answers HTTP."""
-        if (info := self.running()) is not None and _answers(info.endpoint_url):
-            return info
+        return self.ensure(timeout)[0]
+
+    def ensure(self, timeout: float = 30.0) -> tuple[SandboxInfo, bool]:
+        """The running server, started now unless it already ran (then the flag is False)."""
+        pinned = self.port if self.port is not None else configured_port()
         self.workdir.mkdir(parents=True, exist_ok=True)
+        with self._locked():
+            if (info := self.running()) is not None and _answers(info.endpoint_url):
+                if pinned is not None and pinned != info.port:
+                    raise UsageError(
+                        f"The local AWS already runs on port {info.port}, not {pinned}.",
+                        hint="Stop it first (`obsctl sandbox stop`) to move it to the pinned "
+                        f"port, or unset ${PORT_ENV}.",
+                    )
+                return info, False
+            if pinned is not None:
+                if not port_is_free(pinned):
+                    raise ObsctlError(
+                        f"Port {pinned} on {HOST} is taken, so the local AWS cannot start there.",
+                        hint=f"Free it, or pin another port with ${PORT_ENV} or "
+                        "`obsctl sandbox start --port`.",
+                    )
+                return self._spawn(pinned, timeout), True
+            remembered = self._remembered_port()
+            if remembered is not None and port_is_free(remembered):
+                with contextlib.suppress(ObsctlError):  # taken meanwhile: any free port will do
+                    return self._spawn(remembered, timeout), True
+            return self._spawn(0, timeout), True
+
+    def _locked(self) -> contextlib.AbstractContextManager[None]:
+        """The lock that starting, stopping and seeding hold (one command at a time)."""
+        from obsctl.workspace.lock import exclusive  # not at import: `obsctl --help` stays fast
+
+        return exclusive(self.workdir / _LOCK_FILE)
+
+    def _remembered_port(self) -> int | None:
+        try:
+            port = int((self.workdir / _PORT_FILE).read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            return None
+        return port if 0 < port < 65536 else None
+
+    def _spawn(self, port: int, timeout: float) -> SandboxInfo:
+        """Start a server on `port` (0: any free one) and wait until it answers HTTP."""
         ready_file = self.workdir / _READY_FILE
         ready_file.unlink(missing_ok=True)
         instance_id = uuid.uuid4().hex
@@ -90,6 +144,8 @@ class Sandbox:
             "obsctl.sandbox.server",
             "--host",
             HOST,
+            "--port",
+            str(port),
             "--ready-file",
             str(ready_file),
             "--instance-id",
@@ -109,10 +165,11 @@ class Sandbox:
             pid=process.pid, port=port, instance_id=instance_id, started_at=time.time()
         )
         (self.workdir / _INFO_FILE).write_text(json.dumps(asdict(info)), encoding="utf-8")
+        (self.workdir / _PORT_FILE).write_text(str(port), encoding="utf-8")
         deadline = time.monotonic() + timeout
         while not _answers(info.endpoint_url):
             if time.monotonic() > deadline or process.poll() is not None:
-                self.stop()
+                self._stop(timeout=10.0)
                 raise ObsctlError(
                     "The local AWS did not answer after it started.",
                     hint=f"See its log: {self.log_path}",
@@ -122,6 +179,12 @@ class Sandbox:
 
     def stop(self, timeout: float = 10.0) -> bool:
         """Stop the server started from `workdir`; never signals a process that is not it."""
+        if not self.workdir.is_dir():
+            return False
+        with self._locked():
+            return self._stop(timeout)
+
+    def _stop(self, timeout: float) -> bool:
         info = self.running()
         (self.workdir / _INFO_FILE).unlink(missing_ok=True)
         process = _server_process(info) if info is not None else None
@@ -190,10 +253,36 @@ class Sandbox:
         )
 
     def seed_cluster(self, name: str, region: str | None = None) -> ClusterInfo:
-        """Create (or find) an EKS cluster and register its OIDC issuer as an IAM provider."""
-        account = self.client("sts", region).get_caller_identity()["Account"]
-        seed_account_public_access_block(self.client("s3control", region), account)
-        return seed_cluster(self.client("eks", region), self.client("iam", region), account, name)
+        """Create (or find) an EKS cluster and register its OIDC issuer as an IAM provider;
+        one command at a time, so two commands seeding the same cluster create it once."""
+        with self._locked():
+            account = self.client("sts", region).get_caller_identity()["Account"]
+            seed_account_public_access_block(self.client("s3control", region), account)
+            return seed_cluster(
+                self.client("eks", region), self.client("iam", region), account, name
+            )
+
+
+def configured_port() -> int | None:
+    """$OBSCTL_SANDBOX_PORT, checked; None when it is not set."""
+    text = os.environ.get(PORT_ENV, "").strip()
+    if not text:
+        return None
+    if not text.isdigit() or not 0 < int(text) < 65536:
+        raise UsageError(f"${PORT_ENV} is {text!r}, not a port number (1-65535).")
+    return int(text)
+
+
+def port_is_free(port: int) -> bool:
+    """Whether the server could bind `port` on the loopback address (as it binds: reusing an
+    address in TIME_WAIT)."""
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind((HOST, port))
+        except OSError:
+            return False
+    return True
 
 
 def _server_environment() -> dict[str, str]:
@@ -214,6 +303,7 @@ def _wait_for_ready_file(
             )
         if time.monotonic() > deadline:
             process.terminate()
+            process.wait()
             raise ObsctlError(
                 f"The local AWS did not start within {timeout:.0f} s.",
                 hint=f"See its log: {log_path}",

@@ -1,8 +1,11 @@
 """The aws target: a real AWS account through the normal credential chain.
 
 The root keeps whatever `terraform init` the user ran there (obsctl and plain Terraform share
-one state), and nothing is started. Before anything runs, obsctl refuses an environment that
-would send the aws target to the local AWS, and says so when no credentials are found.
+one state), and nothing is started. A root whose backend was never initialised gets the
+settings of its `backend.hcl` when it has one (as `terraform init -backend-config=backend.hcl`
+would); without either, the error says how to write it. Before anything runs, obsctl refuses an
+environment that would send the aws target to the local AWS, and says so when no credentials
+are found.
 """
 
 from __future__ import annotations
@@ -12,10 +15,15 @@ from dataclasses import dataclass
 
 from obsctl.aws.clients import find_credentials
 from obsctl.errors import ObsctlError, UsageError
+from obsctl.paths import shown
+from obsctl.terraform.errors import TerraformError
 from obsctl.terraform.lockinfo import LockInfo
 from obsctl.terraform.locks import backend_lock_holder
 from obsctl.terraform.runner import Terraform
 from obsctl.workspace.root import Workspace
+
+# The backend settings file of a root with a partial `backend "s3" {}` block.
+BACKEND_FILE = "backend.hcl"
 
 
 @dataclass
@@ -33,7 +41,31 @@ class AwsTarget:
         return []
 
     def init_backend(self, terraform: Terraform) -> None:
-        terraform.init()
+        root = self.workspace.root
+        settings = root / BACKEND_FILE
+        first_time = not (root / ".terraform" / "terraform.tfstate").exists()
+        try:
+            if first_time and settings.is_file():
+                terraform.init(backend_file=settings)
+            else:
+                terraform.init()
+        except TerraformError as error:
+            if self.workspace.backend != "s3" or not _backend_settings_missing(error):
+                raise
+            example = root / f"{BACKEND_FILE}.example"
+            copy = (
+                f"copy {shown(example)} to {shown(settings)}"
+                if example.is_file()
+                else f"write {shown(settings)}"
+            )
+            raise ObsctlError(
+                f"The S3 backend of {shown(root)} has no bucket, key or region: its state has "
+                "nowhere to go on AWS yet.",
+                hint=f"Create the state bucket once (terraform/bootstrap/state-backend), {copy} "
+                "with its name, and run obsctl again (it runs `terraform init "
+                f"-backend-config={BACKEND_FILE}` then).",
+                detail=error.detail,
+            ) from error
 
     def prepare_backend(self, terraform: Terraform) -> None:
         self.init_backend(terraform)
@@ -69,3 +101,11 @@ def check_environment(env: Mapping[str, str]) -> None:
             hint="Configure them as for the AWS CLI (aws configure, AWS_PROFILE, SSO), "
             "or use --target local.",
         )
+
+
+def _backend_settings_missing(error: TerraformError) -> bool:
+    """Terraform's init refused a backend block whose required settings are not given."""
+    return any(
+        diagnostic.summary in ("Missing Required Value", "Missing region value")
+        for diagnostic in error.diagnostics
+    )

@@ -10,19 +10,26 @@ retrying for minutes.
 
 from __future__ import annotations
 
+import contextlib
 import json
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from obsctl.errors import ObsctlError
-from obsctl.sandbox import Sandbox
+from obsctl.errors import NotDeployedError, ObsctlError
+from obsctl.model.stack import OPERATIONS
+from obsctl.paths import shown
+from obsctl.sandbox import Sandbox, SandboxInfo
 from obsctl.targets.state_backend import ensure_state_backend
 from obsctl.terraform.lockinfo import LockInfo
 from obsctl.terraform.locks import local_lock_holder, s3_lock_holder
 from obsctl.terraform.runner import Terraform
 from obsctl.workspace.journal import ApplyJournal
 from obsctl.workspace.root import LOCAL_STATE_BUCKET, Workspace
+
+if TYPE_CHECKING:
+    from obsctl.model import Stack
 
 SANDBOX_REGION = "us-east-1"
 SANDBOX_MARKER = "sandbox-instance"
@@ -42,6 +49,8 @@ class LocalTarget:
     cluster_to_seed: str | None = None
     # The sandbox instance Terraform was pointed at (the watchdog compares against it).
     _instance: str | None = field(default=None, init=False, repr=False)
+    # The server this command started, if it had to start one.
+    started: SandboxInfo | None = field(default=None, init=False, repr=False)
 
     def initialise(self, terraform: Terraform) -> list[str]:
         notices = self.forget_lost_state()
@@ -54,6 +63,13 @@ class LocalTarget:
                 sandbox_ready = pool.submit(self.prepare, terraform)
                 self.init_backend(terraform)
                 sandbox_ready.result()
+        if self.started is not None:
+            notices.insert(
+                0,
+                f"Started the local AWS at {self.started.endpoint_url} (pid {self.started.pid}, "
+                f"log {shown(self.sandbox.log_path)}); it keeps running until "
+                "`obsctl sandbox stop`.",
+            )
         return notices
 
     def init_backend(self, terraform: Terraform) -> None:
@@ -62,7 +78,8 @@ class LocalTarget:
     def prepare(self, terraform: Terraform) -> None:
         """Start the sandbox if needed, seed the root's cluster, create the state bucket of an
         S3-backend root, and point Terraform at it."""
-        info = self.sandbox.start()
+        info, started = self.sandbox.ensure()
+        self.started = info if started else None
         self._instance = info.instance_id
         if self.cluster_to_seed is not None:
             self.sandbox.seed_cluster(self.cluster_to_seed)
@@ -79,14 +96,18 @@ class LocalTarget:
     def connect(self, terraform: Terraform) -> None:
         """The sandbox must be the one the last apply went to; otherwise its resources are gone
         and there is nothing to read."""
+        self.require_deployed()
+        terraform.env = self.sandbox.apply_environment(terraform.env)
+
+    def require_deployed(self) -> None:
+        """NotDeployedError unless the running local AWS is the one the last apply went to."""
         running = self.sandbox.running()
         if running is None or self.recorded_instance() != running.instance_id:
-            raise ObsctlError(
+            raise NotDeployedError(
                 f"Nothing is deployed for {self.workspace.label} on the local target"
                 + (" (the local AWS is not running)." if running is None else "."),
                 hint=f"Run `obsctl up {self.workspace.flags}` first.",
             )
-        terraform.env = self.sandbox.apply_environment(terraform.env)
 
     def current_lock(self) -> LockInfo | None:
         if self.workspace.backend == "local":
@@ -117,11 +138,39 @@ class LocalTarget:
         info = self.sandbox.running()
         if info is None:
             return False
-        targets = self.workspace.work_dir.parent
-        for marker in targets.glob(f"*/{SANDBOX_MARKER}"):
-            if marker.read_text(encoding="utf-8").strip() == info.instance_id:
-                return False
+        if deployed_in(info, self.workspace.work_dir.parent):
+            return False
         return self.sandbox.stop()
+
+    def empty_operations_buckets(self, stack: Stack) -> list[str]:
+        """Before a destroy: stop the local AWS's server access logging on the stack's buckets
+        and empty its access-log and audit buckets (every version), returning their names.
+
+        Those objects are what the local AWS wrote by itself (moto logs each request to a
+        bucket that has logging on, even Terraform's own); without force_destroy they would
+        make the destroy fail on the log bucket, the last one standing. Their TLS-only policy
+        goes first: the local AWS ignores its condition, so it would deny the deletes.
+        """
+        s3 = self.sandbox.client("s3")
+        for bucket in stack.buckets:  # every bucket that logs, the audit bucket included
+            if bucket.address:
+                with contextlib.suppress(s3.exceptions.NoSuchBucket):
+                    s3.put_bucket_logging(Bucket=bucket.name, BucketLoggingStatus={})
+        emptied = []
+        for bucket in stack.buckets:
+            if bucket.app != OPERATIONS or not bucket.address:
+                continue
+            with contextlib.suppress(s3.exceptions.NoSuchBucket):
+                s3.delete_bucket_policy(Bucket=bucket.name)
+            if _empty_bucket(s3, bucket.name):
+                emptied.append(bucket.name)
+        return emptied
+
+    def lift_deletion_protection(self, tables: list[str]) -> None:
+        """Turn deletion protection off on these tables of the local AWS (before a destroy)."""
+        dynamodb = self.sandbox.client("dynamodb")
+        for name in tables:
+            dynamodb.update_table(TableName=name, DeletionProtectionEnabled=False)
 
     def lost_error(self, command: str) -> SandboxLostError | None:
         """The error to raise when the sandbox this workspace uses has gone; else None."""
@@ -164,6 +213,47 @@ class LocalTarget:
     @property
     def _marker(self) -> Path:
         return self.workspace.work_dir / SANDBOX_MARKER
+
+
+def deployed_in(info: SandboxInfo, targets: Path) -> list[str]:
+    """The labels of the workspaces under `targets` whose last apply went to the server `info`
+    (their resources live in it, and nowhere else)."""
+    labels = []
+    for marker in sorted(targets.glob(f"*/{SANDBOX_MARKER}")):
+        try:
+            recorded = marker.read_text(encoding="utf-8").strip()
+        except OSError:
+            continue
+        if recorded == info.instance_id:
+            labels.append(marker.parent.name)
+    return labels
+
+
+def _empty_bucket(s3: Any, name: str) -> bool:
+    """Delete every object version and delete marker of `name`; whether there were any."""
+    deleted = False
+    try:
+        for page in s3.get_paginator("list_object_versions").paginate(Bucket=name):
+            objects = [
+                {"Key": item["Key"], "VersionId": item["VersionId"]}
+                for kind in ("Versions", "DeleteMarkers")
+                for item in page.get(kind, [])
+            ]
+            for start in range(0, len(objects), 1000):
+                answer = s3.delete_objects(
+                    Bucket=name, Delete={"Objects": objects[start : start + 1000], "Quiet": True}
+                )
+                if answer.get("Errors"):
+                    first = answer["Errors"][0]
+                    raise ObsctlError(
+                        f"The local AWS refused to empty {name}: {first.get('Code')} on "
+                        f"{first.get('Key')}.",
+                        hint="Run `obsctl down` again; if it persists, see the local AWS's log.",
+                    )
+                deleted = True
+    except s3.exceptions.NoSuchBucket:
+        return False
+    return deleted
 
 
 def _state_has_resources(path: Path) -> bool:

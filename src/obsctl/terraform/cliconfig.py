@@ -16,14 +16,21 @@ from pathlib import Path
 REGISTRY_HOST = "registry.terraform.io"
 AWS_PROVIDER = "registry.terraform.io/hashicorp/aws"
 MIRROR_ENV = "OBSCTL_PROVIDER_MIRROR"
-# Where Terraform's own implied local mirrors live, plus where images commonly bake providers.
-_CANDIDATE_MIRRORS = (
-    "/opt/tf-plugins",
-    "~/.terraform.d/plugins",
-    "~/.local/share/terraform/plugins",
-    "/usr/local/share/terraform/plugins",
-    "/usr/share/terraform/plugins",
-)
+
+
+def implied_mirrors() -> list[Path]:
+    """The folders where Terraform itself looks for providers when no `provider_installation`
+    block says otherwise (its "implied local mirror directories" on Linux and macOS):
+    ~/.terraform.d/plugins, then terraform/plugins under $XDG_DATA_HOME and each of
+    $XDG_DATA_DIRS, with the XDG defaults. A provider placed there serves plain `terraform`
+    too, which is why obsctl searches these and no folder of its own choosing."""
+    home = Path.home()
+    data_home = os.environ.get("XDG_DATA_HOME") or str(home / ".local" / "share")
+    data_dirs = (os.environ.get("XDG_DATA_DIRS") or "/usr/local/share:/usr/share").split(":")
+    return [
+        home / ".terraform.d" / "plugins",
+        *(Path(folder) / "terraform" / "plugins" for folder in (data_home, *data_dirs) if folder),
+    ]
 
 
 @dataclass(frozen=True)
@@ -64,11 +71,10 @@ def mirror_versions(mirror: Path) -> tuple[str, ...]:
 
 
 def find_mirror() -> Path | None:
-    """$OBSCTL_PROVIDER_MIRROR, else the first well-known folder that holds hashicorp/aws."""
+    """$OBSCTL_PROVIDER_MIRROR, else the first implied mirror folder that holds hashicorp/aws."""
     configured = os.environ.get(MIRROR_ENV)
-    candidates = [configured] if configured else list(_CANDIDATE_MIRRORS)
-    for candidate in candidates:
-        path = Path(candidate).expanduser()
+    candidates = [Path(configured).expanduser()] if configured else implied_mirrors()
+    for path in candidates:
         if mirror_versions(path):
             return path.resolve()
     return None

@@ -80,10 +80,12 @@ class TerraformError(ObsctlError):
         elif errors:
             first = errors[0]
             subject = f" in {first.address}" if first.address else ""
-            message = f"terraform {command} failed{subject}: {first.summary.rstrip('.')}."
-            hint = _first_sentence(first.detail)
+            summary, code = aws_error(first.summary)
+            message = f"terraform {command} failed{subject}: {summary.rstrip('.')}."
+            hint = _AWS_HINTS.get(code or "") or _first_sentence(first.detail)
         else:
-            tail = stderr.strip().splitlines()[-1] if stderr.strip() else "no diagnostic"
+            plain = plain_text(stderr).strip()
+            tail = plain.splitlines()[-1].strip() if plain else "no diagnostic"
             message, hint = f"terraform {command} failed: {tail}", None
         details = [d.render() for d in diagnostics] + ([stderr.strip()] if stderr.strip() else [])
         super().__init__(message, hint=hint, detail="\n\n".join(details) or None)
@@ -114,6 +116,28 @@ class TerraformKilledError(ObsctlError):
         )
         self.command = command
         self.signum = signum
+
+
+# The AWS SDK for Go's error, as the provider quotes it: the request ids say nothing to a person.
+_SDK_ERROR = re.compile(
+    r"operation error (?P<service>[^:,]+): (?P<operation>\w+), https response error "
+    r"StatusCode: \d+, RequestID: [^,]*,(?: HostID: [^,]*,)? api error (?P<code>\w+): "
+)
+_AWS_HINTS = {
+    "BucketNotEmpty": "The bucket still holds objects and force_destroy is off, so Terraform "
+    "will not delete them: empty it deliberately (every version), or keep the data and drop the "
+    "bucket from the state (`obsctl tf -- state rm ADDRESS`).",
+}
+
+
+def aws_error(text: str) -> tuple[str, str | None]:
+    """`text` with the SDK's request ids dropped ("S3 DeleteBucket: BucketNotEmpty: ..."), and
+    the AWS error code, if it quotes one."""
+    match = _SDK_ERROR.search(text)
+    if match is None:
+        return text, None
+    said = f"{match['service']} {match['operation']}: {match['code']}: "
+    return text[: match.start()] + said + text[match.end() :], match["code"]
 
 
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")

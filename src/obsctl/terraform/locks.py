@@ -10,7 +10,6 @@ workspace lock is `obsctl.workspace.lock`.
 
 from __future__ import annotations
 
-import contextlib
 import fcntl
 import json
 import os
@@ -21,6 +20,11 @@ from obsctl.aws.clients import boto3_clients
 from obsctl.errors import ObsctlError
 from obsctl.terraform.holders import LockVerdict, judge_lock
 from obsctl.terraform.lockinfo import LockInfo
+
+
+class LockUnreadableError(ObsctlError):
+    """obsctl could not read the backend's lock, so it cannot tell whether (or by whom) the
+    state is locked. Nothing may be judged stale on that basis."""
 
 
 class StateLockedError(ObsctlError):
@@ -110,35 +114,53 @@ def local_lock_holder(state_file: Path) -> LockInfo | None:
 
 
 def s3_lock_holder(s3: Any, bucket: str, key: str) -> LockInfo | None:
+    """The `.tflock` object beside an S3 state: None when there is none (or no bucket at all,
+    hence no state); LockUnreadableError when S3 does not say (access denied, unreachable...)."""
     try:
         body = s3.get_object(Bucket=bucket, Key=f"{key}.tflock")["Body"].read()
+    except Exception as error:
+        code = getattr(error, "response", {}).get("Error", {}).get("Code")
+        if code in ("NoSuchKey", "NoSuchBucket", "404"):
+            return None
+        raise LockUnreadableError(
+            f"reading s3://{bucket}/{key}.tflock failed ({code or type(error).__name__})"
+        ) from error
+    try:
         return LockInfo.from_json(json.loads(body))
-    except Exception:  # no lock object (or no bucket): not locked there
-        return None
+    except (ValueError, AttributeError) as error:
+        raise LockUnreadableError(f"s3://{bucket}/{key}.tflock is not a Terraform lock") from error
 
 
 def backend_lock_holder(root: Path) -> LockInfo | None:
-    """The S3 lock file of the backend `terraform init` configured in the root, if readable."""
+    """The lock of the S3 backend `terraform init` configured in the root: None when it holds
+    none; LockUnreadableError when obsctl cannot read it (another backend type, no access...)."""
     cached = root / ".terraform" / "terraform.tfstate"
     try:
         backend = json.loads(cached.read_text(encoding="utf-8")).get("backend") or {}
-    except (OSError, ValueError):
-        return None
+    except (OSError, ValueError) as error:
+        raise LockUnreadableError(f"{root} has no initialised backend to read") from error
     config = backend.get("config") or {}
-    if backend.get("type") != "s3" or not config.get("bucket") or not config.get("key"):
-        return None
+    kind = backend.get("type") or "local"
+    if kind != "s3" or not config.get("bucket") or not config.get("key"):
+        raise LockUnreadableError(
+            f"obsctl reads the locks of S3 backends, not of the {kind} backend"
+        )
     clients = boto3_clients(config.get("region"), config.get("profile"))
     if config.get("use_lockfile"):
         lock = s3_lock_holder(clients("s3"), config["bucket"], config["key"])
         if lock is not None:
             return lock
     if config.get("dynamodb_table"):
-        with contextlib.suppress(Exception):
+        try:
             item = clients("dynamodb").get_item(
                 TableName=config["dynamodb_table"],
                 Key={"LockID": {"S": f"{config['bucket']}/{config['key']}"}},
             )
-            info = item.get("Item", {}).get("Info", {}).get("S")
-            if info:
-                return LockInfo.from_json(json.loads(info))
+        except Exception as error:
+            raise LockUnreadableError(
+                f"reading the lock table {config['dynamodb_table']} failed ({error})"
+            ) from error
+        info = item.get("Item", {}).get("Info", {}).get("S")
+        if info:
+            return LockInfo.from_json(json.loads(info))
     return None

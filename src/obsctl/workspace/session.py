@@ -20,7 +20,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from obsctl.errors import ObsctlError, UsageError
+from obsctl.errors import NotDeployedError, ObsctlError, UsageError
 from obsctl.model.contract import StackContract
 from obsctl.paths import state_dir
 from obsctl.recovery.messages import accept_orphans_from_env
@@ -30,6 +30,7 @@ from obsctl.sandbox import Sandbox
 from obsctl.targets import Target
 from obsctl.targets.aws import AwsTarget, check_environment
 from obsctl.targets.local import SANDBOX_REGION, LocalTarget, SandboxLostError
+from obsctl.terraform.activity import Activity
 from obsctl.terraform.binary import TerraformBinary, require_binary
 from obsctl.terraform.cliconfig import resolve_provider_source, write_cli_config
 from obsctl.terraform.errors import (
@@ -125,6 +126,12 @@ class Session:
         """The backend lock on this workspace's state as stored, when obsctl can read it."""
         return self.site.current_lock()
 
+    def require_deployed(self) -> None:
+        """NotDeployedError when the target can tell, before anything starts, that nothing is
+        deployed (on the local target: the local AWS is not running, or holds nothing of this
+        workspace's)."""
+        self.site.require_deployed()
+
     def connect(self) -> None:
         """For verbs that read a deployed stack: use what `up` prepared, start nothing."""
         self.site.connect(self.terraform)
@@ -193,7 +200,7 @@ class Session:
         """The stack contract from `outputs` (an apply's outputs event) or `terraform output`."""
         outputs = dict(outputs) if outputs is not None else self.terraform.outputs()
         if not outputs:
-            raise ObsctlError(
+            raise NotDeployedError(
                 f"Nothing is deployed for {self.workspace.label} on the {self.target} target.",
                 hint=f"Run `obsctl up {self.workspace.flags}` first.",
             )
@@ -254,11 +261,13 @@ def open_session(
     var_files: Iterable[Path] = (),
     base_env: Mapping[str, str] | None = None,
     accept_orphans: bool | None = None,
+    activity: Activity | None = None,
 ) -> Session:
     """Everything Terraform needs for `env` (or `root_dir`) on `target`, checked up front.
 
     `accept_orphans` (default: $OBSCTL_ACCEPT_ORPHANS) lets an apply on the aws target go on
-    although the last, unfinished apply left resources outside the state.
+    although the last, unfinished apply left resources outside the state. `activity` shows a
+    status line while Terraform initialises and plans, and receives its warnings.
     """
     workspace = resolve(env, target, root_dir)
     user_variables = list(variables)
@@ -291,6 +300,7 @@ def open_session(
             detail=error.detail,
             state=state_location(workspace.root, terraform.env),
         ),
+        activity=activity,
     )
     # Terraform applies them in order: the files first, so that a --var wins over a file.
     tf_variables += [f"-var-file={path}" for path in files]
@@ -305,13 +315,6 @@ def open_session(
             accept_orphans_from_env(process_env) if accept_orphans is None else accept_orphans
         ),
     )
-
-
-def plan_json(env: str | None, target: str, root_dir: Path | None = None) -> dict[str, Any]:
-    """The plan JSON of a root (what `obsctl cost` prices)."""
-    session = open_session(env, target, root_dir)
-    session.init()
-    return session.plan_json(session.plan())
 
 
 def stack_contract(env: str | None, target: str, root_dir: Path | None = None) -> StackContract:

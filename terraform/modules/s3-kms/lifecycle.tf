@@ -1,4 +1,5 @@
-# Lifecycle rules per bucket, derived from each application's own retention (DESIGN.md):
+# Lifecycle rules per bucket, derived from each application's own retention (../README.md,
+# "The facts the modules encode"):
 #   every bucket   abort incomplete multipart uploads after 1 day; expire noncurrent versions
 #   data buckets   optional storage-class transitions
 #   Mimir blocks   no expiry unless a safety net is asked for, and then only on tenant prefixes

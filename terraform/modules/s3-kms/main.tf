@@ -7,7 +7,8 @@ locals {
   partition  = data.aws_partition.current.partition
   region     = data.aws_region.current.name
 
-  # The stores each application needs, from its own documentation (DESIGN.md).
+  # The stores each application needs, from its own documentation (../README.md, "The facts
+  # the modules encode").
   app_stores = {
     mimir = ["blocks", "ruler", "alertmanager"]
     loki  = concat(["chunks", "ruler"], var.loki_admin_bucket ? ["admin"] : [])

@@ -155,7 +155,7 @@ def test_without_plan_json_the_env_is_planned_with_its_selection(
 
     calls = []
 
-    def fake_stack(where, provenance):  # type: ignore[no-untyped-def]
+    def fake_stack(ctx, where, provenance):  # type: ignore[no-untyped-def]
         from obsctl.model import plan_stack
 
         calls.append(where)

@@ -40,3 +40,16 @@ def test_every_source_tag_the_page_cites_is_defined_in_the_price_file() -> None:
     text = (ROOT / "docs" / "cost.md").read_text()
     cited = set(re.findall(r"\[([A-Z0-9]+(?:-[A-Z0-9]+)+)\]", text))
     assert cited and cited <= set(load_price_book().sources)
+
+
+def test_the_usage_file_example_is_the_file_the_guide_prices_and_it_loads() -> None:
+    import re
+
+    from obsctl.cost.usage_file import load_usage
+
+    text = (ROOT / "docs" / "cost.md").read_text()
+    (shown,) = re.findall(r"## The usage file\n\n.*?```yaml\n(.*?)```", text, re.DOTALL)
+    example = ROOT / "docs" / "examples" / "usage.yaml"
+    assert example.read_text() == shown
+    assert "--usage docs/examples/usage.yaml" in text
+    load_usage(example)

@@ -166,7 +166,7 @@ def test_without_a_contract_file_it_reads_the_deployed_env_or_says_nothing_is_de
 ) -> None:
     monkeypatch.setenv("OBSCTL_STATE_DIR", str(tmp_path))  # not the session's, which tests fill
     code, _, err = run(capsys, "values")
-    assert code == ExitCode.FAILED
+    assert code == ExitCode.NOT_DEPLOYED
     assert err.splitlines() == [
         "obsctl: Nothing is deployed for dev on the local target (the local AWS is not running).",
         "  hint: Run `obsctl up --env dev --target local` first.",
