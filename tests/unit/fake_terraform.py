@@ -1,8 +1,10 @@
 """A stand-in `terraform` for runner tests: replays a scenario file, honours SIGINT like Terraform.
 
 Scenario (JSON, path in $FAKE_TF_SCENARIO): {"<subcommand>": {"events": [...], "exit": N,
-"stderr": "...", "stdout": "...", "wait_for_interrupt": bool}}. On the first SIGINT it prints an
-"interrupted" event and exits 1 after finishing; a second SIGINT exits 130 at once.
+"stderr": "...", "stdout": "...", "wait_for_interrupt": bool}}; a "<subcommand> -json" entry, when
+present, answers that subcommand's -json form (`show -json` beside the plan text of `show`).
+On the first SIGINT it prints an "interrupted" event and exits 1 after finishing; a second SIGINT
+exits 130 at once.
 """
 
 import json
@@ -15,7 +17,10 @@ from pathlib import Path
 args = [a for a in sys.argv[1:] if not a.startswith("-chdir=")]
 subcommand = args[0] if args else ""
 scenario_file = Path(os.environ["FAKE_TF_SCENARIO"])
-scenario = json.loads(scenario_file.read_text(encoding="utf-8")).get(subcommand, {})
+scenarios = json.loads(scenario_file.read_text(encoding="utf-8"))
+json_form = f"{subcommand} -json"
+answering = json_form if "-json" in args and json_form in scenarios else subcommand
+scenario = scenarios.get(answering, {})
 with Path(f"{scenario_file}.calls").open("a", encoding="utf-8") as log:
     log.write(json.dumps(sys.argv[1:]) + "\n")
 

@@ -166,6 +166,8 @@ def test_plan_verbose_shows_terraforms_plan_and_summarises_warnings_in_one_line(
         {
             "plan": {"exit": 2, "events": [WARNING, WARNING, CHANGE, SUMMARY]},
             "show": {"stdout": "  # aws_s3_bucket.this will be created\n  + resource ..."},
+            # The plan JSON the limits check reads before `plan` reports.
+            "show -json": {"stdout": json.dumps({"format_version": "1.2", "resource_changes": []})},
         },
     )
     shown = _obsctl("plan", "--target", "aws", "-v", env=env)

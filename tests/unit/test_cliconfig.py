@@ -76,11 +76,32 @@ def test_a_mirror_in_terraforms_own_implied_folders_is_found(
         tmp_path / "data" / "terraform" / "plugins",
         tmp_path / "shared" / "terraform" / "plugins",
     ]
+    monkeypatch.setattr(cliconfig, "add_on_mirrors", lambda: [])
     assert cliconfig.find_mirror() is None
     mirror = _unpacked_mirror(tmp_path / "shared" / "terraform" / "plugins")
     assert cliconfig.find_mirror() == mirror.resolve()
 
 
+def test_a_mirror_baked_below_an_add_on_folder_is_found_after_terraforms_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv(cliconfig.MIRROR_ENV, raising=False)
+    monkeypatch.setenv("HOME", str(tmp_path / "home"))
+    monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "data"))
+    monkeypatch.setenv("XDG_DATA_DIRS", str(tmp_path / "shared"))
+    roots = (str(tmp_path / "opt"), str(tmp_path / "missing"))
+    assert cliconfig.add_on_mirrors(roots) == []
+    baked = _unpacked_mirror(tmp_path / "opt" / "tf-plugins")
+    nested = _unpacked_mirror(tmp_path / "opt" / "hashicorp" / "plugins")
+    assert cliconfig.add_on_mirrors(roots) == sorted([baked, nested])
+    monkeypatch.setattr(cliconfig, "add_on_mirrors", lambda: [baked])
+    assert cliconfig.find_mirror() == baked.resolve()
+    implied = _unpacked_mirror(tmp_path / "home" / ".terraform.d" / "plugins")
+    assert cliconfig.find_mirror() == implied.resolve(), "Terraform's own folders come first"
+
+
 def test_the_search_names_only_terraforms_own_folders_and_no_machines_path() -> None:
     searched = [str(path) for path in cliconfig.implied_mirrors()]
     assert all(path.endswith(("/.terraform.d/plugins", "/terraform/plugins")) for path in searched)
+    # The add-on folders are the FHS's, searched by pattern: no folder of one machine is named.
+    assert cliconfig.ADD_ON_FOLDERS == ("/opt", "/srv", "/usr/local/lib", "/usr/local/share")

@@ -70,10 +70,32 @@ def mirror_versions(mirror: Path) -> tuple[str, ...]:
     return tuple(sorted(versions))
 
 
+# Where software outside the distribution's packages goes (the FHS's add-on folders): machines and
+# CI images that bake a provider mirror put it one or two levels below one of these.
+ADD_ON_FOLDERS = ("/opt", "/srv", "/usr/local/lib", "/usr/local/share")
+
+
+def add_on_mirrors(roots: tuple[str, ...] = ADD_ON_FOLDERS) -> list[Path]:
+    """Mirrors one or two levels below the add-on folders (`<root>/*/registry.terraform.io/...`,
+    `<root>/*/*/registry.terraform.io/...`), sorted so the choice never depends on the disk."""
+    found: set[Path] = set()
+    for root in roots:
+        for pattern in (f"*/{AWS_PROVIDER}", f"*/*/{AWS_PROVIDER}"):
+            try:
+                found |= {hit.parents[2] for hit in Path(root).glob(pattern) if hit.is_dir()}
+            except OSError:  # an unreadable folder is not a mirror
+                continue
+    return sorted(found)
+
+
 def find_mirror() -> Path | None:
-    """$OBSCTL_PROVIDER_MIRROR, else the first implied mirror folder that holds hashicorp/aws."""
+    """$OBSCTL_PROVIDER_MIRROR alone when set; else the first of Terraform's implied mirror
+    folders, then of the add-on folders' mirrors, that holds hashicorp/aws."""
     configured = os.environ.get(MIRROR_ENV)
-    candidates = [Path(configured).expanduser()] if configured else implied_mirrors()
+    if configured:
+        candidates = [Path(configured).expanduser()]
+    else:
+        candidates = [*implied_mirrors(), *add_on_mirrors()]
     for path in candidates:
         if mirror_versions(path):
             return path.resolve()
