@@ -604,16 +604,21 @@ def test_new_buckets_are_owner_enforced_as_on_aws(aws: Aws) -> None:
     aws("s3").get_bucket_acl(Bucket=name)  # reading an ACL stays allowed
 
 
-def test_enforcing_the_owner_again_leaves_only_the_owners_grant(aws: Aws) -> None:
+def test_enforcing_the_owner_is_refused_while_the_acl_grants_others(aws: Aws) -> None:
+    """AWS's prerequisite for disabling ACLs: reset a bucket ACL that grants anyone but the
+    owner first (InvalidBucketAclWithObjectOwnership)."""
     s3, name = aws("s3"), bucket(aws)
+    enforced = {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
     s3.put_bucket_ownership_controls(
         Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "ObjectWriter"}]}
     )
     s3.put_bucket_acl(Bucket=name, ACL="public-read")
     assert len(s3.get_bucket_acl(Bucket=name)["Grants"]) == 2  # the owner's and everyone's
-    s3.put_bucket_ownership_controls(
-        Bucket=name, OwnershipControls={"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
-    )
+    with pytest.raises(ClientError) as refused:
+        s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=enforced)
+    assert refused.value.response["Error"]["Code"] == "InvalidBucketAclWithObjectOwnership"
+    s3.put_bucket_acl(Bucket=name, ACL="private")
+    s3.put_bucket_ownership_controls(Bucket=name, OwnershipControls=enforced)
     [grant] = s3.get_bucket_acl(Bucket=name)["Grants"]
     assert grant["Permission"] == "FULL_CONTROL" and grant["Grantee"]["Type"] == "CanonicalUser"
 

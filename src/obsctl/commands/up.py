@@ -92,7 +92,7 @@ def up(
     from obsctl.limits.preflight import checked_apply
     from obsctl.preflight import refuse_keys_pending_deletion
     from obsctl.verify import VerifyOptions
-    from obsctl.verify.repair import verify_and_repair
+    from obsctl.verify.repair import repair_before_apply, verify_and_repair
 
     started = time.monotonic()
     # The Helm values are written after the apply: check their options before anything runs.
@@ -108,6 +108,9 @@ def up(
     for notice in session.notices:
         ctx.say(notice)
     refuse_keys_pending_deletion(session)
+    consent = _repair_consent(ctx, where.target, yes)
+    # What would make AWS refuse the apply itself is repaired first (an ACL granting others).
+    repaired_first = repair_before_apply(session, where.target, consent)
     if where.target == "aws" and not yes:
         completed, summary = _plan_confirm_apply(ctx, session)
         if completed is None and summary is not None and not summary.empty:
@@ -122,9 +125,7 @@ def up(
     outputs = completed.outputs if completed is not None else None
     contract = session.contract(outputs)
     values_dir = _write_values(contract, session.workspace.label, kafka_address)
-    report, repairs = verify_and_repair(
-        session, VerifyOptions(target=where.target), _repair_consent(ctx, where.target, yes)
-    )
+    report, repairs = verify_and_repair(session, VerifyOptions(target=where.target), consent)
     return UpResult(
         label=session.workspace.label,
         target=where.target,
@@ -135,7 +136,7 @@ def up(
         values_dir=values_dir,
         report=report,
         kafka_address=kafka_address,
-        repairs=repairs,
+        repairs=[*repaired_first, *repairs],
     )
 
 

@@ -7,6 +7,10 @@ archive configuration on a bucket; a grant on a key; a resource policy, stream, 
 destination, replica or TTL on a table; a subscription on the alert topic. On the stack's own
 resources those are foreign: `repair` removes each one a verification found, and says so.
 
+One finding is repaired before the apply instead of after it: an ACL that grants anyone but the
+owner. AWS refuses to enforce the bucket owner again (the ownership controls Terraform restores)
+while such an ACL is in place (InvalidBucketAclWithObjectOwnership), so the apply itself would fail.
+
 Three findings are refused instead of removed, and `up` fails on them with the control's fix:
 Object Lock (it cannot be turned off), an access point (a resource of its own, which `up` did
 not create) and the account's public access block (an account setting, not the stack's).
@@ -15,7 +19,7 @@ not create) and the account's public access block (an account setting, not the s
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 from obsctl.model.stack import Stack
 from obsctl.verify.aws import ClientFactory, call, call_all_pages
@@ -27,6 +31,7 @@ if TYPE_CHECKING:
 
 Repair = Callable[[ClientFactory, Stack, str], list[str]]
 REFUSED = ("s3.object-lock", "s3.access-points", "account.public-access-block")
+BEFORE_APPLY = frozenset({"s3.acl"})
 
 
 def _replication(clients: ClientFactory, stack: Stack, bucket: str) -> list[str]:
@@ -223,21 +228,58 @@ def plan_lines(report: Report) -> list[str]:
     return describe(repairable(report))
 
 
+def repair_before_apply(
+    session: Session, target: str, confirm: Callable[[list[str]], bool]
+) -> list[str]:
+    """`obsctl up`'s step before its apply, on a stack that is deployed: verify the controls of
+    BEFORE_APPLY and, when `confirm` accepts the list, repair what they found. Returns the
+    removals (none when nothing is deployed yet)."""
+    from obsctl.verify.engine import VerifyOptions
+    from obsctl.verify.session import verify_session
+
+    state = _state(session)
+    if not _deployed(state):
+        return []
+    report = verify_session(session, VerifyOptions(only=BEFORE_APPLY, target=target), state=state)
+    if not repairable(report) or not confirm(plan_lines(report)):
+        return []
+    return _repair_with_state(session, report, state)
+
+
 def verify_and_repair(
     session: Session, options: VerifyOptions, confirm: Callable[[list[str]], bool]
 ) -> tuple[Report, list[str]]:
     """`obsctl up`'s last step: verify; when foreign configuration is found and `confirm`
     accepts the list, remove it and verify again. Returns the final report and the removals."""
-    from obsctl.model import StackContract, TerraformJSON, read_stack
-    from obsctl.verify.session import clients_for, load_state, sandbox_state, verify_session
+    from obsctl.verify.session import verify_session
 
     report = verify_session(session, options)
     if not repairable(report) or not confirm(plan_lines(report)):
         return report, []
+    state = _state(session)
+    done = _repair_with_state(session, report, state)
+    return verify_session(session, options, state=state), done
+
+
+def _state(session: Session) -> dict[str, Any]:
+    """The state where obsctl keeps it on the local target, else as Terraform pulls it."""
+    from obsctl.verify.session import clients_for, load_state, sandbox_state
+
     state = None
     if session.sandbox is not None:
         state = sandbox_state(session, clients_for(session, session.sandbox.region))
-    state = state if state is not None else load_state(session)
+    return state if state is not None else load_state(session)
+
+
+def _deployed(state: dict[str, Any] | None) -> bool:
+    from obsctl.model import TerraformJSON
+
+    return bool(state) and bool(TerraformJSON(state or {}).outputs())
+
+
+def _repair_with_state(session: Session, report: Report, state: dict[str, Any]) -> list[str]:
+    from obsctl.model import StackContract, TerraformJSON, read_stack
+    from obsctl.verify.session import clients_for
+
     contract = StackContract.from_outputs(TerraformJSON(state).outputs())
-    done = repair(read_stack(contract, state), report, clients_for(session, contract.region))
-    return verify_session(session, options, state=state), done
+    return repair(read_stack(contract, state), report, clients_for(session, contract.region))

@@ -72,14 +72,30 @@ def _default_ownership(cls: type) -> None:
 
 
 def _acls_disabled_when_enforced(cls: type) -> None:
-    """Once a bucket's owner is enforced its ACL no longer counts, and AWS answers a read of it
-    with the owner's full control only (object-ownership-error-responses.html). moto keeps the
-    old grants, so a public-read grant from before would still show."""
-    from moto.s3.models import get_canned_acl
+    """Enforcing the owner disables ACLs, which AWS refuses while the bucket's ACL grants anyone
+    but the owner (InvalidBucketAclWithObjectOwnership: "Prerequisites for disabling ACLs").
+    Once enforced, a read of the ACL answers the owner's full control only
+    (object-ownership-error-responses.html); moto would keep the old grants."""
+    from moto.s3.models import OWNER, get_canned_acl
 
     original = cls.put_bucket_ownership_controls
 
     def put_bucket_ownership_controls(self: Any, bucket_name: str, ownership: Any) -> Any:
+        if ownership == ENFORCED_OWNERSHIP:
+            acl = self.get_bucket(bucket_name).acl
+            others = [
+                grantee
+                for grant in (acl.grants if acl is not None else [])
+                for grantee in grant.grantees
+                if grantee.uri or grantee.id not in ("", OWNER)
+            ]
+            if others:
+                refuse(
+                    "s3",
+                    "InvalidBucketAclWithObjectOwnership",
+                    "Bucket cannot have ACLs set with ObjectOwnership's BucketOwnerEnforced "
+                    "setting",
+                )
         answer = original(self, bucket_name, ownership)
         if ownership == ENFORCED_OWNERSHIP:
             self.get_bucket(bucket_name).acl = get_canned_acl("private")
