@@ -394,7 +394,7 @@ variable "clusters" {
 
   validation {
     condition     = alltrue(flatten([for key, c in var.clusters : [for app in keys(coalesce(c.workloads, {})) : contains(keys(var.apps), app)]]))
-    error_message = "${join(", ", flatten([for key, c in var.clusters : [for app in keys(coalesce(c.workloads, {})) : "clusters.${key}.workloads.${app}" if !contains(keys(var.apps), app)]]))} names an app that has no role here: add it to apps, or drop it from the cluster's workloads."
+    error_message = format("%s names an app that has no role here: add it to apps, or drop it from the cluster's workloads.", join(", ", flatten([for key, c in var.clusters : [for app in keys(coalesce(c.workloads, {})) : "clusters.${key}.workloads.${app}" if !contains(keys(var.apps), app)]])))
   }
 
   validation {
@@ -441,13 +441,13 @@ variable "clusters" {
         )
       ]
     ]))
-    error_message = "${join(", ", flatten([
+    error_message = format("%s: a namespace is a DNS-1123 label (at most 63 characters of a-z, 0-9 and \"-\", starting and ending with a letter or digit), never a wildcard.", join(", ", flatten([
       for key, c in var.clusters : [
         for app, w in coalesce(c.workloads, {}) : "clusters.${key}.workloads.${app}.namespace is ${jsonencode(w.namespace)}" if !(w.namespace == null || (
           can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", w.namespace)) && try(length(w.namespace) <= 63, false)
         ))
       ]
-    ]))}: a namespace is a DNS-1123 label (at most 63 characters of a-z, 0-9 and \"-\", starting and ending with a letter or digit), never a wildcard."
+    ])))
   }
 
   validation {
@@ -462,7 +462,7 @@ variable "clusters" {
         )
       ]
     ]))
-    error_message = "${join(", ", flatten([
+    error_message = format("%s: list at least one service account, each once, each a DNS-1123 subdomain without wildcards (a-z, 0-9, \"-\" and \".\").", join(", ", flatten([
       for key, c in var.clusters : [
         for app, w in coalesce(c.workloads, {}) : "clusters.${key}.workloads.${app}.service_accounts is ${jsonencode(w.service_accounts)}" if !(w.service_accounts == null || (
           try(length(w.service_accounts) > 0, false) &&
@@ -472,7 +472,7 @@ variable "clusters" {
           ])
         ))
       ]
-    ]))}: list at least one service account, each once, each a DNS-1123 subdomain without wildcards (a-z, 0-9, \"-\" and \".\")."
+    ])))
   }
 
   validation {
