@@ -5,7 +5,7 @@
 resource "aws_s3_bucket" "this" {
   for_each = local.buckets
 
-  # checkov:skip=CKV_AWS_144: Cross-region replication doubles storage cost; telemetry is rebuilt from its sources and the apps' own replication, not restored across regions.
+  # checkov:skip=CKV_AWS_144: Cross-region replication is an env choice made in the replica module (prod: replica_region); this module keeps one region.
   # checkov:skip=CKV_AWS_145: False positive: SSE-KMS with the app's customer-managed key is set in aws_s3_bucket_server_side_encryption_configuration.this.
   # checkov:skip=CKV2_AWS_62: Event notifications have no consumer: Mimir, Loki and Tempo poll their buckets.
   # checkov:skip=CKV_AWS_18: Access logging is an env choice (on in prod) through var.access_logging; dev trades it for cost.
