@@ -48,7 +48,12 @@ def boto3_clients(region: str | None, profile: str | None = None) -> CachedClien
 
 
 def endpoint_client(
-    service: str, endpoint_url: str, region: str, access_key: str, secret_key: str
+    service: str,
+    endpoint_url: str,
+    region: str,
+    access_key: str,
+    secret_key: str,
+    session_token: str | None = None,
 ) -> Any:
     """A client for an AWS-compatible endpoint with its own static credentials."""
     import boto3
@@ -59,6 +64,7 @@ def endpoint_client(
         region_name=region,
         aws_access_key_id=access_key,
         aws_secret_access_key=secret_key,
+        aws_session_token=session_token,
     )
 
 

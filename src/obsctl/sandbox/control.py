@@ -27,6 +27,8 @@ SECRET_KEY = "test"  # the emulator's fixed, public test credential
 _INFO_FILE = "sandbox.json"
 _LOG_FILE = "sandbox.log"
 _READY_FILE = "sandbox.ready"
+# The role a client assumes to act in another account of the local AWS (moto needs none).
+ACCOUNT_ROLE = "obsctl-sandbox"
 # Variables that would send the AWS SDKs anywhere but the sandbox, or to another identity.
 _FOREIGN_AWS_VARIABLES = (
     "AWS_PROFILE",
@@ -175,17 +177,43 @@ class Sandbox:
         env.update(self.environment(region))
         return env
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        """A boto3 client bound to the sandbox."""
+    def client(self, service: str, region: str | None = None, account: str | None = None) -> Any:
+        """A boto3 client bound to the sandbox, in its default account or in `account` (the
+        local AWS hosts any number: credentials of a role in an account act in it)."""
         info = self.require()
+        region = region or self.region
+        if account is None:
+            return endpoint_client(service, info.endpoint_url, region, ACCESS_KEY, SECRET_KEY)
+        sts = endpoint_client("sts", info.endpoint_url, region, ACCESS_KEY, SECRET_KEY)
+        credentials = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/{ACCOUNT_ROLE}", RoleSessionName="obsctl"
+        )["Credentials"]
         return endpoint_client(
-            service, info.endpoint_url, region or self.region, ACCESS_KEY, SECRET_KEY
+            service,
+            info.endpoint_url,
+            region,
+            credentials["AccessKeyId"],
+            credentials["SecretAccessKey"],
+            credentials["SessionToken"],
         )
 
-    def seed_cluster(self, name: str, region: str | None = None) -> ClusterInfo:
-        """Create (or find) an EKS cluster and register its OIDC issuer as an IAM provider."""
-        account = self.client("sts", region).get_caller_identity()["Account"]
-        return seed_cluster(self.client("eks", region), self.client("iam", region), account, name)
+    def seed_cluster(
+        self,
+        name: str,
+        region: str | None = None,
+        account: str | None = None,
+        register_issuer: bool = True,
+    ) -> ClusterInfo:
+        """Create (or find) an EKS cluster, in the default account or `account`, and register
+        its OIDC issuer as an IAM provider of that account unless `register_issuer` is False."""
+        identity = self.client("sts", region, account).get_caller_identity()["Account"]
+        return seed_cluster(
+            self.client("eks", region, account),
+            self.client("iam", region, account),
+            identity,
+            name,
+            register_issuer,
+        )
 
 
 def _server_environment() -> dict[str, str]:

@@ -8,6 +8,9 @@
   principal is the string "*" and compares resources literally; AWS matches them as patterns.
 - S3 request-metrics configurations (`?metrics`): moto ignores a put and treats a delete as
   DeleteBucket, so turning alerts off would delete empty buckets. They are stored and served.
+- EKS clusters each get their own OIDC issuer (clusters.py), S3 replication configurations
+  read back as written and objects replicate (replication.py), and AssumeRoleWithWebIdentity
+  decides by the role's trust (web_identity.py).
 """
 
 from __future__ import annotations
@@ -277,8 +280,14 @@ def _patch_s3_log_delivery_check() -> None:
 
 def with_extensions(app: WsgiApp) -> WsgiApp:
     """Patch moto where it differs from AWS; extension routes answer before moto's own."""
+    from obsctl.sandbox.clusters import patch_cluster_issuers
+    from obsctl.sandbox.replication import with_replication
+    from obsctl.sandbox.web_identity import with_web_identity_trust
+
     _patch_kms_rotation_period()
     _patch_s3_log_delivery_check()
+    patch_cluster_issuers()
+    app = with_web_identity_trust(with_replication(app))
     store = PodIdentityStore()
     metrics = MetricsConfigurationStore()
 
