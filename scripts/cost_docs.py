@@ -12,18 +12,21 @@ fails when the modules plan something else).
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
+from obsctl.cost import workload
 from obsctl.cost.bill import CLOUDTRAIL, CLOUDWATCH, DYNAMODB, KMS, S3
 from obsctl.cost.model import Comparison, compare
 from obsctl.cost.price_file import load_price_book
-from obsctl.cost.prices import GLACIER_IR, STANDARD, STANDARD_IA, PriceBook
+from obsctl.cost.prices import GLACIER_IR, STANDARD, STANDARD_IA, Price, PriceBook
 from obsctl.cost.services import key_lines, table_lines
 from obsctl.cost.text import money
+from obsctl.cost.units import GB
 from obsctl.cost.usage import (
     ConfigUsage,
     DynamoAppUsage,
@@ -277,18 +280,78 @@ def regions(context: Context) -> str:
                 f"{prices.dynamodb['STANDARD'].write_per_million.usd:g} / "
                 f"{prices.dynamodb['STANDARD'].read_per_million.usd:g}",
                 " ".join(f"[{tag}]" for tag in tags),
+                f"{sum(1 for price in _prices(prices) if price.unverified)} of "
+                f"{len(_prices(prices))}",
             ]
         )
     header = [
         "region", "Standard $/GB", "Standard-IA", "Glacier IR", "PUT / GET per 1k",
         "KMS per 10k", "DynamoDB WRU / RRU per M", "sources (Standard, DynamoDB)",
+        "unverified",
     ]  # fmt: skip
-    return _table(header, rows, ["---"] + ["---:"] * 6 + ["---"])
+    return _table(header, rows, ["---"] + ["---:"] * 6 + ["---", "---:"])
 
 
 def sources(context: Context) -> str:
-    rows = [[f"[{tag}]", text] for tag, text in context.book.sources.items()]
-    return _table(["tag", "source"], rows, ["---", "---"])
+    rows = [
+        [f"[{tag}]", source.date or "", source.text.replace("|", "\\|")]
+        for tag, source in context.book.sources.items()
+    ]
+    return _table(["tag", "date of the reading", "source"], rows, ["---", "---", "---"])
+
+
+def _prices(node: object, path: str = "") -> list[Price]:
+    if isinstance(node, Price):
+        return [node]
+    if dataclasses.is_dataclass(node) and not isinstance(node, type):
+        return [
+            price
+            for item in dataclasses.fields(node)
+            if item.name not in ("rules", "sources", "notes")
+            for price in _prices(getattr(node, item.name))
+        ]
+    if isinstance(node, dict):
+        return [price for value in node.values() for price in _prices(value)]
+    if isinstance(node, tuple | list):
+        return [price for value in node for price in _prices(value)]
+    return []
+
+
+def unverified(context: Context) -> str:
+    """Every price the price file marks unverified, and why."""
+    rows = []
+    for region, prices in context.book.regions.items():
+        for price in _prices(prices):
+            if price.unverified:
+                where = price.path.removeprefix(f"regions.{region}.")
+                rows.append([region, f"`{where}`", f"{price.usd:g}", price.unverified])
+    return _table(["region", "price", "USD", "why unverified"], rows, ["---", "---", "---:", "---"])
+
+
+def mimir_levels(context: Context) -> str:
+    """The four kinds of Mimir blocks for prod with the medium preset."""
+    usage = preset("medium")
+    retention = float(context.stacks["prod"].retention("mimir") or 395)
+    noncurrent = 30.0
+    rows = []
+    for level in workload.mimir_levels(usage.mimir, retention):
+        per_day = level.blocks_per_day * level.bytes_per_block / GB
+        rows.append(
+            [
+                level.name,
+                f"{level.blocks_per_day:g}",
+                f"{level.bytes_per_block / GB:,.2f}",
+                f"{level.life_days * 24:,.1f} h"
+                if level.life_days < 2
+                else f"{level.life_days:,.1f} d",
+                f"{per_day * level.life_days:,.0f}",
+                f"{per_day * noncurrent:,.0f}",
+            ]
+        )
+    header = [
+        "blocks", "per day", "GB each", "in the bucket", "GB current", "GB noncurrent (30 d)",
+    ]  # fmt: skip
+    return _table(header, rows, ["---"] + ["---:"] * 5)
 
 
 GENERATORS: dict[str, Callable[[Context], str]] = {
@@ -301,6 +364,8 @@ GENERATORS: dict[str, Callable[[Context], str]] = {
     "usage-fields": usage_fields,
     "rules": rules,
     "regions": regions,
+    "unverified": unverified,
+    "mimir-levels": mimir_levels,
     "sources": sources,
 }
 _BLOCK = re.compile(r"(<!-- generated:([a-z-]+) -->\n)(.*?)(<!-- /generated:\2 -->)", re.S)

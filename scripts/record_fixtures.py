@@ -62,6 +62,10 @@ STATE_TYPES = {
     "aws_iam_role_policy",
     "aws_iam_role_policy_attachment",
     "aws_dynamodb_table",
+    "aws_cloudtrail",
+    "aws_sns_topic",
+    "aws_sns_topic_subscription",
+    "aws_cloudwatch_metric_alarm",
 }
 # list call -> (items key, request marker, response marker, truncated flag)
 PAGED = {

@@ -88,10 +88,11 @@ module "roles" {
   dynamodb_table_arns = module.tables.table_arns
   cluster_name        = var.eks_cluster_name
   grafana_access = {
-    cloudwatch_metrics = true
-    cloudwatch_logs    = true
-    xray               = true
-    prometheus_query   = true
+    cloudwatch_metrics    = true
+    cloudwatch_logs       = true
+    cloudwatch_log_groups = ["/aws/eks/${var.eks_cluster_name}/*"]
+    xray                  = true
+    prometheus_query      = true
   }
   permissions_boundary_arn = "arn:aws:iam::123456789012:policy/platform-boundary"
   role_path                = "/observability/"

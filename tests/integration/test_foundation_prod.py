@@ -129,7 +129,9 @@ def test_prod_trail_records_writes_on_every_telemetry_bucket(prod_stack: LiveSta
     assert trail["KmsKeyId"] == prod_stack.contract.operations["operations_key_arn"]
     assert trail["LogFileValidationEnabled"] is True
     selectors = cloudtrail.get_event_selectors(TrailName=trail_arn)["EventSelectors"]
-    (selector,) = selectors
+    (management,) = [s for s in selectors if s["IncludeManagementEvents"]]
+    assert management["ReadWriteType"] == "All"
+    (selector,) = [s for s in selectors if not s["IncludeManagementEvents"]]
     assert selector["ReadWriteType"] == "WriteOnly"
     assert selector["IncludeManagementEvents"] is False
     (resource,) = selector["DataResources"]

@@ -198,6 +198,7 @@ def s3_star_on_star(aws: Aws, c: StackContract) -> Pairs:
         ("iam.no-wildcard-action", role),
         ("iam.scoped-resources", role),
         ("iam.no-cross-app-access", role),
+        ("iam.self-modification", role),  # s3:* includes s3:PutBucketPolicy on its own bucket
         ("drift.policies", role),
     }
 
@@ -294,7 +295,11 @@ def key_policy_opened(aws: Aws, c: StackContract) -> Pairs:
         }
     )
     kms.put_key_policy(KeyId=key, PolicyName="default", Policy=json.dumps(policy))
-    return {("kms.public-principal", key), ("drift.policies", key)}
+    # The key policy now lets every other app's role decrypt Mimir's data too.
+    others = {
+        ("iam.no-cross-app-access", c.roles[app].name) for app in ("loki", "tempo", "grafana")
+    }
+    return {("kms.external-access", key), ("drift.policies", key), *others}
 
 
 def tag_changed(aws: Aws, c: StackContract) -> Pairs:

@@ -54,6 +54,7 @@ def endpoint_client(
     access_key: str,
     secret_key: str,
     session_token: str | None = None,
+    config: Any = None,
 ) -> Any:
     """A client for an AWS-compatible endpoint with its own static credentials."""
     import boto3
@@ -65,6 +66,7 @@ def endpoint_client(
         aws_access_key_id=access_key,
         aws_secret_access_key=secret_key,
         aws_session_token=session_token,
+        config=config,
     )
 
 

@@ -42,13 +42,21 @@ def add_env_arguments(parser: argparse.ArgumentParser) -> None:
 
 
 def add_terraform_arguments(parser: argparse.ArgumentParser) -> None:
-    """--var and --binary: what Terraform gets."""
+    """--var, --var-file and --binary: what Terraform gets."""
     parser.add_argument(
         "--var",
         action="append",
         default=[],
         metavar="NAME=VALUE",
         help="set a root-module variable (repeatable), e.g. --var eks_cluster_name=prod-eks",
+    )
+    parser.add_argument(
+        "--var-file",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="a .tfvars file of root-module variables (repeatable); a --var wins over it",
     )
     parser.add_argument(
         "--binary",
@@ -252,6 +260,7 @@ def values_arguments(parser: argparse.ArgumentParser) -> None:
 
 def cost_arguments(parser: argparse.ArgumentParser) -> None:
     add_env_arguments(parser)
+    add_terraform_arguments(parser)
     parser.add_argument(
         "--plan-json",
         type=Path,
@@ -267,13 +276,37 @@ def cost_arguments(parser: argparse.ArgumentParser) -> None:
         help="a reference workload instead of --usage: small, medium or large "
         "(default: small for dev, medium otherwise)",
     )
-    parser.add_argument("--format", choices=COST_FORMATS, default="table", help="output format")
+    parser.add_argument(
+        "--format", choices=COST_FORMATS, help="output format (default table; --json: json)"
+    )
+    # Local to cost: --json is --format json here (the report is the JSON document).
+    parser.add_argument("--json", action="store_true", help="the same as --format json")
     parser.add_argument(
         "--compare",
         action="store_true",
         help="also price the same volume in S3 Standard only, without Bucket Key, and the saving",
     )
+    parser.add_argument(
+        "--compare-to",
+        type=Path,
+        metavar="PLAN.json",
+        help="price the change from this plan (the JSON of a saved plan, e.g. of the main "
+        "branch) to the env's plan or --plan-json: per resource, before, after and the "
+        "difference, in every format",
+    )
     parser.add_argument("--out", type=Path, metavar="FILE", help="write the report to FILE")
+    parser.add_argument(
+        "--prices",
+        action="append",
+        default=[],
+        type=Path,
+        metavar="FILE",
+        help="an AWS Price List offer file of the plan's region (JSON or CSV, from "
+        "pricing.us-east-1.amazonaws.com/offers/v1.0/aws/<offer>/current/<region>/index.json): "
+        "its prices replace the packaged ones; repeatable (AmazonS3, "
+        "AmazonS3GlacierDeepArchive, AmazonDynamoDB, awskms...), or a price file of your own "
+        "(YAML, the packaged prices.yaml's layout)",
+    )
 
 
 def sandbox_arguments(parser: argparse.ArgumentParser) -> None:

@@ -18,13 +18,15 @@ def dispatch(ctx: Context, args: argparse.Namespace) -> Result:
 
 
 def _selection(args: argparse.Namespace) -> Selection:
-    """--env/--dir, --target, and (for the verbs that take them) --binary and --var."""
+    """--env/--dir, --target, and (for the verbs that take them) --binary, --var and
+    --var-file."""
     return Selection(
         env=args.env,
         target=args.target,
         root_dir=args.dir,
         binary=getattr(args, "binary", None),
         variables=tuple(getattr(args, "var", ())),
+        var_files=tuple(getattr(args, "var_file", ())),
     )
 
 
@@ -105,15 +107,21 @@ def _values(ctx: Context, args: argparse.Namespace) -> Result:
 def _cost(ctx: Context, args: argparse.Namespace) -> Result:
     from obsctl.commands.cost import cost
 
+    if args.json and args.format not in (None, "json"):
+        raise UsageError(
+            f"--json means --format json, so it cannot be combined with --format {args.format}."
+        )
     return cost(
         ctx,
         _selection(args),
         plan_json=args.plan_json,
         usage=args.usage,
         preset=args.preset,
-        fmt=args.format,
+        fmt="json" if args.json else (args.format or "table"),
         compare=args.compare,
+        compare_to=args.compare_to,
         out=args.out,
+        prices=tuple(args.prices),
     )
 
 

@@ -45,13 +45,14 @@ class Context:
 @dataclass(frozen=True)
 class Selection:
     """Which root module, against which AWS, and what Terraform gets: --env or --dir,
-    --target, --binary and --var."""
+    --target, --binary, --var and --var-file."""
 
     env: str = "dev"
     target: str = "local"
     root_dir: Path | None = None
     binary: str | None = None
     variables: tuple[str, ...] = ()
+    var_files: tuple[Path, ...] = ()
 
     def open(self, **options: Any) -> Session:
         """A session for this selection (`obsctl.workspace.session.open_session`)."""
@@ -63,6 +64,7 @@ class Selection:
             self.root_dir,
             binary=self.binary,
             variables=self.variables,
+            var_files=self.var_files,
             **options,
         )
 

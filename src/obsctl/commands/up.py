@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -37,6 +37,7 @@ class UpResult(Result):
     values_dir: Path
     report: Report
     kafka_address: str | None = None
+    repairs: list[str] = field(default_factory=list)  # foreign configuration removed
 
     @property
     def exit_code(self) -> int:  # type: ignore[override]
@@ -54,6 +55,7 @@ class UpResult(Result):
             f"Helm values for the four charts: {self.values_dir} (install commands in its "
             "README.md)",
             "",
+            *(f"Removed (not managed by Terraform): {line}" for line in self.repairs),
             render(report, "table") if not report.ok else f"Security baseline {report.verdict()}",
             "",
             next_steps(self.contract, self.label, self.target, self.kafka_address),
@@ -68,6 +70,7 @@ class UpResult(Result):
             "outputs": self.outputs,
             "values_dir": str(self.values_dir),
             "verify": self.report.as_dict()["summary"],
+            "removed": list(self.repairs),
         }
 
 
@@ -88,7 +91,8 @@ def up(
 ) -> Result:
     from obsctl.commands.topology import unverified_controls
     from obsctl.preflight import refuse_keys_pending_deletion
-    from obsctl.verify import VerifyOptions, verify_session
+    from obsctl.verify import VerifyOptions
+    from obsctl.verify.repair import verify_and_repair
 
     started = time.monotonic()
     # The Helm values are written after the apply: check their options before anything runs.
@@ -117,7 +121,11 @@ def up(
     contract = session.contract(outputs)
     values_dir = _write_values(contract, session.workspace.label, kafka_address)
     skipped = unverified_controls(contract)  # until verify reads clusters and replicas
-    report = verify_session(session, VerifyOptions(target=where.target, skip=skipped))
+    report, repairs = verify_and_repair(
+        session,
+        VerifyOptions(target=where.target, skip=skipped),
+        _repair_consent(ctx, where.target, yes),
+    )
     return UpResult(
         label=session.workspace.label,
         target=where.target,
@@ -128,7 +136,25 @@ def up(
         values_dir=values_dir,
         report=report,
         kafka_address=kafka_address,
+        repairs=repairs,
     )
+
+
+def _repair_consent(ctx: Context, target: str, yes: bool) -> Callable[[list[str]], bool]:
+    """Removing foreign configuration is free on the local target; on AWS it is asked for like
+    the plan (or --yes), and without a terminal it is left for verify to report."""
+
+    def consent(found: list[str]) -> bool:
+        if target != "aws" or yes:
+            return True
+        if not ctx.interactive:
+            return False
+        ctx.say("Configuration Terraform does not manage was found on the stack:")
+        for line in found:
+            ctx.say(f"  {line}")
+        return ctx.confirm("Remove it?")
+
+    return consent
 
 
 def _write_values(contract: StackContract, label: str, kafka_address: str | None) -> Path:

@@ -25,6 +25,9 @@ class LineItem:
     usd: float
     source: str = ""
     storage_class: str | None = None
+    verified: str | None = None  # the date the price was read from AWS's price list or pages
+    unverified: str | None = None  # why it was not
+    price: str = ""  # where the price comes from (its place in the price file, or an offer file)
 
 
 @dataclass
@@ -64,5 +67,8 @@ class Bill:
                 usd=quantity * billed_share / per * price.usd,
                 source=price.cite,
                 storage_class=storage_class,
+                verified=price.verified,
+                unverified=price.unverified,
+                price=price.path,
             )
         )

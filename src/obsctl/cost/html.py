@@ -32,6 +32,8 @@ th, td { border-bottom: 1px solid #e6e9ed; padding: .25rem .5rem; text-align: le
 td.n, th.n { text-align: right; font-variant-numeric: tabular-nums; }
 tr.app td { font-weight: 600; background: #f6f8fa; }
 code { font-size: .85em; } ul.notes li { margin-bottom: .3rem; }
+.warnings { border: 1px solid #d1242f; background: #ffebe9; border-radius: 6px;
+            padding: .4rem 1rem; margin: 1rem 0; }
 """
 
 
@@ -97,6 +99,13 @@ def _chart(estimate: Estimate, comparison: Comparison | None) -> str:
     return "".join(parts)
 
 
+def _warnings(warnings: tuple[str, ...]) -> list[str]:
+    if not warnings:
+        return []
+    items = "".join(f"<li>{escape(warning)}</li>" for warning in warnings)
+    return [f'<div class="warnings" role="alert"><b>Warnings</b><ul>{items}</ul></div>']
+
+
 def render_html(estimate: Estimate, comparison: Comparison | None = None, **_: Any) -> str:
     apps = estimate.by_app()
     cards = [("Monthly total", f"{money(estimate.total)} USD")]
@@ -116,6 +125,7 @@ def render_html(estimate: Estimate, comparison: Comparison | None = None, **_: A
         f"<style>{STYLE}</style></head><body>",
         f"<h1>Monthly cost estimate: {money(estimate.total)} USD</h1>",
         f'<p class="sub">{escape(headline(estimate))}. Steady state, {MONTH_DAYS:g}-day month.</p>',
+        *_warnings(estimate.warnings),
         '<div class="cards">',
         *(
             f'<div class="card">{escape(title)}<b>{escape(value)}</b></div>'

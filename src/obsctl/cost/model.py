@@ -14,7 +14,8 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 
 from obsctl.cost.bill import S3, SERVICES, LineItem
-from obsctl.cost.prices import ARCHIVE_CLASSES, RegionPrices
+from obsctl.cost.checks import data_loss, rejected_rules, unreadable
+from obsctl.cost.prices import RegionPrices
 from obsctl.cost.s3 import BucketQuantities, bucket_quantities, s3_lines
 from obsctl.cost.services import (
     alarm_lines,
@@ -57,17 +58,29 @@ class Estimate:
     region: str
     region_name: str
     region_source: str
-    as_of: str
     usage_name: str
     environment: str | None
     lines: tuple[LineItem, ...]
     streams: tuple[StreamDetail, ...] = ()
     workloads: Mapping[str, str] = field(default_factory=dict)  # bucket -> what it receives
     notes: tuple[str, ...] = ()
+    # What makes the number not the one to budget for (data loss, rules S3 refuses): every
+    # report format shows them first.
+    warnings: tuple[str, ...] = ()
 
     @property
     def total(self) -> float:
         return sum(line.usd for line in self.lines)
+
+    @property
+    def prices_verified(self) -> tuple[str, str] | None:
+        """The oldest and newest dates on which the prices used were read from AWS."""
+        dates = sorted({line.verified for line in self.lines if line.verified})
+        return (dates[0], dates[-1]) if dates else None
+
+    def unverified(self) -> dict[str, str]:
+        """Price -> why it is unverified, for the prices of this estimate's line items."""
+        return {line.price: line.unverified for line in self.lines if line.unverified}
 
     def by_app(self) -> dict[str, float]:
         totals: dict[str, float] = defaultdict(float)
@@ -147,24 +160,29 @@ class _Notes:
         self.items[text] = None
 
 
-def _retention(stack: Stack, usage: Usage, notes: _Notes) -> dict[str, float]:
-    """Retention per app: the usage's, else what the stack's contract says the env asks for."""
-    chosen = {}
+def _retention(
+    stack: Stack, usage: Usage, notes: _Notes
+) -> tuple[dict[str, float], dict[str, str]]:
+    """Retention per app (the usage's, else what the stack's contract says the env asks for),
+    and where each came from."""
+    chosen, origin = {}, {}
     for app in STORAGE_APPS:
         configured = getattr(usage, app).retention_days
         planned = stack.retention(app)
         if configured is not None:
-            chosen[app] = configured
+            chosen[app], origin[app] = configured, f"{app}.retention_days in the usage"
         elif planned is not None:
             chosen[app] = float(planned)
+            origin[app] = "the plan's settings.retention_days"
             notes.add(f"{app} retention ({planned:g} days) comes from the plan's stack contract.")
         else:
             chosen[app] = UNBOUNDED_HORIZON_DAYS
+            origin[app] = "no retention set: priced as the model's horizon"
             notes.add(
                 f"{app} retention is unknown: neither the usage nor the plan's stack contract "
                 f"sets it; its data is priced as kept {UNBOUNDED_HORIZON_DAYS:g} days."
             )
-    return chosen
+    return chosen, origin
 
 
 def region_of(stack: Stack, usage: Usage) -> str:
@@ -209,11 +227,6 @@ def _check_streams(quantities: BucketQuantities, notes: _Notes) -> None:
                 f"{name}: {stream.name} never expire (no deletion, expiration or noncurrent "
                 "expiration reaches them); the estimate counts one year of them, and they grow."
             )
-        if any(cls in ARCHIVE_CLASSES for cls in result.gets):
-            notes.add(
-                f"{name}: queries reach {stream.name} in an archive class, which needs a restore "
-                "before each read; the app cannot read them as configured."
-            )
 
 
 def _data_events(
@@ -239,17 +252,13 @@ def _data_events(
     return events
 
 
-def _tags(citation: str) -> list[str]:
-    return [tag.strip("[]") for tag in citation.split()]
-
-
 def estimate(stack: Stack, usage: Usage, prices: RegionPrices, *, naive: bool = False) -> Estimate:
     """The monthly cost of what `stack` plans under `usage` at `prices`; `naive=True` prices
     the same volume with everything in S3 Standard and no Bucket Key."""
     if naive:
         stack = naive_stack(stack)
-    notes = _Notes(stack.notes)
-    retention = _retention(stack, usage, notes)
+    notes = _Notes((*stack.notes, *prices.notes))
+    retention, retention_origin = _retention(stack, usage, notes)
     rules = prices.rules.s3
     planned = [bucket for bucket in stack.buckets if bucket.address]
     audit_targets = {trail.target_bucket for trail in stack.trails if trail.target_bucket}
@@ -330,25 +339,30 @@ def estimate(stack: Stack, usage: Usage, prices: RegionPrices, *, naive: bool = 
     for alarm in stack.alarms:
         lines += alarm_lines(alarm, prices)
 
-    recalled = sorted(
-        {tag for line in lines for tag in _tags(line.source) if tag.startswith("AWS-PL")}
-    )
-    if recalled:
+    unverified = [line for line in lines if line.unverified]
+    if unverified:
+        usd = sum(line.usd for line in unverified)
         notes.add(
-            f"Some prices here ({', '.join(recalled)}) were taken from AWS's price list from "
-            "memory, without network access; docs/cost.md says which. Re-check them."
+            f"{len(unverified)} line items (USD {usd:,.2f} a month) use prices the price file "
+            f"marks unverified ({len({line.price for line in unverified})} prices; --format json "
+            "lists them, docs/cost.md says why); `--prices` refreshes them from AWS's offer files."
         )
+    warnings = [
+        *data_loss(results.values(), retention_origin),
+        *unreadable(results.values()),
+        *rejected_rules(planned),
+    ]
     return Estimate(
         region=prices.region,
         region_name=prices.name,
         region_source=stack.region_source,
-        as_of=prices.as_of,
         usage_name=usage.name,
         environment=stack.environment,
         lines=tuple(lines),
         streams=tuple(detail for result in results.values() for detail in _stream_details(result)),
         workloads={name: result.workload.description for name, result in results.items()},
         notes=tuple(notes.items),
+        warnings=tuple(dict.fromkeys(warnings)),
     )
 
 

@@ -1,12 +1,15 @@
 """Reading the price file: `prices.yaml` (or a file of yours) -> a typed `PriceBook`.
 
-Every figure carries its sources; a missing or malformed entry is one clear error naming its
-place in the file (`regions.us-east-1.kms.key_month`).
+Every price carries its sources and either `verified: DATE` (the date of one of its sources'
+readings of AWS's price list) or `unverified: REASON`; a missing or malformed entry is one clear
+error naming its place in the file (`regions.us-east-1.kms.key_month`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import datetime
+import math
+from collections.abc import Mapping, Sequence
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -37,15 +40,17 @@ from obsctl.cost.prices import (
     S3ClassPrices,
     S3Prices,
     S3Rules,
+    Source,
     StorageTier,
 )
 from obsctl.cost.units import KB
+from obsctl.errors import UsageError
 
 
 class _Reader:
     """Walks the raw YAML, turning a missing or malformed entry into one clear error."""
 
-    def __init__(self, origin: str, sources: Mapping[str, str]) -> None:
+    def __init__(self, origin: str, sources: Mapping[str, Source]) -> None:
         self.origin = origin
         self.sources = sources
 
@@ -65,12 +70,28 @@ class _Reader:
         return tags
 
     def price(self, data: Any, path: str, key: str) -> Price:
-        raw = self.node(data, path, key)
-        where = f"{path}.{key}"
+        return self.price_at(self.node(data, path, key), f"{path}.{key}")
+
+    def price_at(self, raw: Any, where: str) -> Price:
         usd = raw.get("usd") if isinstance(raw, Mapping) else None
-        if isinstance(usd, bool) or not isinstance(usd, int | float) or usd < 0:
-            raise self.fail(where, "usd must be a number of at least 0")
-        return Price(float(usd), self.tags(raw.get("source"), f"{where}.source"))
+        if isinstance(usd, bool) or not isinstance(usd, int | float) or not 0 <= usd < math.inf:
+            raise self.fail(where, "usd must be a finite number of at least 0")
+        tags = self.tags(raw.get("source"), f"{where}.source")
+        verified, unverified = raw.get("verified"), raw.get("unverified")
+        if (verified is None) == (unverified is None):
+            raise self.fail(where, "give either `verified: DATE` or `unverified: REASON`")
+        if unverified is not None:
+            if not isinstance(unverified, str) or not unverified.strip():
+                raise self.fail(f"{where}.unverified", "say why in a sentence")
+            return Price(float(usd), tags, unverified=unverified, path=where)
+        date = _date(verified)
+        dated = {self.sources[tag].date for tag in tags}
+        if date is None or date not in dated:
+            raise self.fail(
+                f"{where}.verified",
+                f"{verified!r} must be the date of one of its sources ({', '.join(tags)})",
+            )
+        return Price(float(usd), tags, verified=date, path=where)
 
     def optional_price(self, data: Any, path: str, key: str) -> Price | None:
         return self.price(data, path, key) if isinstance(data, Mapping) and key in data else None
@@ -134,7 +155,7 @@ def _s3(reader: _Reader, raw: Any, path: str) -> S3Prices:
         up_to = tier.get("up_to_gb") if isinstance(tier, Mapping) else None
         if up_to is not None and not isinstance(up_to, int | float):
             raise reader.fail(where, "up_to_gb must be a number or null")
-        tiers.append(StorageTier(up_to, reader.price({"tier": tier}, where, "tier")))
+        tiers.append(StorageTier(up_to, reader.price_at(tier, where)))
     if tiers[-1].up_to_gb is not None:
         raise reader.fail(f"{path}.standard_storage_tiers", "the last tier needs up_to_gb: null")
     it = reader.node(raw, path, "intelligent_tiering")
@@ -167,7 +188,7 @@ def _s3(reader: _Reader, raw: Any, path: str) -> S3Prices:
     )
 
 
-def _region(reader: _Reader, region: str, raw: Any, as_of: str, rules: Rules) -> RegionPrices:
+def _region(reader: _Reader, region: str, raw: Any, rules: Rules) -> RegionPrices:
     path = f"regions.{region}"
     kms = reader.node(raw, path, "kms")
     dynamodb = reader.node(raw, path, "dynamodb")
@@ -193,7 +214,6 @@ def _region(reader: _Reader, region: str, raw: Any, as_of: str, rules: Rules) ->
     return RegionPrices(
         region=region,
         name=str(raw.get("name", region)),
-        as_of=as_of,
         s3=_s3(reader, reader.node(raw, path, "s3"), f"{path}.s3"),
         kms=KmsPrices(
             key_month=reader.price(kms, f"{path}.kms", "key_month"),
@@ -217,24 +237,45 @@ def _region(reader: _Reader, region: str, raw: Any, as_of: str, rules: Rules) ->
     )
 
 
+def _date(value: Any) -> str | None:
+    """A YYYY-MM-DD date (YAML may already have read it as a date), else None."""
+    text = value.isoformat() if isinstance(value, datetime.date) else value
+    if not isinstance(text, str):
+        return None
+    try:
+        return datetime.date.fromisoformat(text).isoformat()
+    except ValueError:
+        return None
+
+
+def _sources(raw: Any, origin: str) -> dict[str, Source]:
+    if not isinstance(raw, Mapping) or not raw:
+        raise PriceFileError(f"The price file {origin} has no `sources` mapping.")
+    sources = {}
+    for tag, entry in raw.items():
+        text = entry.get("text") if isinstance(entry, Mapping) else None
+        date = entry.get("date") if isinstance(entry, Mapping) else None
+        if not isinstance(text, str) or (date is not None and _date(date) is None):
+            raise PriceFileError(
+                f"The price file {origin} is malformed at sources.{tag}: it needs "
+                "{text: ..., date: YYYY-MM-DD or null}."
+            )
+        sources[str(tag)] = Source(text, _date(date))
+    return sources
+
+
 def parse_price_book(raw: Any, origin: str = PRICE_FILE) -> PriceBook:
     if not isinstance(raw, Mapping):
         raise PriceFileError(f"The price file {origin} is not a YAML mapping.")
-    sources = raw.get("sources")
-    if not isinstance(sources, Mapping) or not sources:
-        raise PriceFileError(f"The price file {origin} has no `sources` mapping.")
-    reader = _Reader(origin, {str(tag): str(text) for tag, text in sources.items()})
-    as_of = str(reader.node(raw, "", "as_of"))
+    reader = _Reader(origin, _sources(raw.get("sources"), origin))
     rules = _rules(reader, reader.node(raw, "", "rules"))
     regions_raw = reader.node(raw, "", "regions")
     if not isinstance(regions_raw, Mapping) or not regions_raw:
         raise PriceFileError(f"The price file {origin} lists no regions.")
     regions = {
-        str(name): _region(reader, str(name), entry, as_of, rules)
-        for name, entry in regions_raw.items()
+        str(name): _region(reader, str(name), entry, rules) for name, entry in regions_raw.items()
     }
     return PriceBook(
-        as_of=as_of,
         currency=str(raw.get("currency", "USD")),
         sources=reader.sources,
         rules=rules,
@@ -252,9 +293,47 @@ def load_price_book(path: Path | None = None) -> PriceBook:
         text = resources.files("obsctl.cost").joinpath(PRICE_FILE).read_text(encoding="utf-8")
         origin = PRICE_FILE
     else:
-        text, origin = path.read_text(encoding="utf-8"), str(path)
+        try:
+            text, origin = path.read_text(encoding="utf-8"), str(path)
+        except (OSError, UnicodeDecodeError) as error:
+            raise UsageError(f"The price file {path} cannot be read ({error}).") from None
     try:
         raw = yaml.load(text, Loader=_Loader)
     except yaml.YAMLError as error:
         raise PriceFileError(f"The price file {origin} is not valid YAML ({error}).") from error
     return parse_price_book(raw, origin)
+
+
+def region_prices(region: str, files: Sequence[Path] = ()) -> RegionPrices:
+    """The prices of `region`: the packaged price book, or a price book of yours (YAML), with
+    the prices of any AWS Price List offer files (JSON or CSV) in place of its own."""
+    from obsctl.cost.offer_file import read_offer
+    from obsctl.cost.offer_prices import region_from_offers
+
+    books = [path for path in files if _is_price_book(path)]
+    if len(books) > 1:
+        raise UsageError(
+            f"--prices names two price books ({books[0]}, {books[1]}); give one, and any "
+            "number of AWS offer files."
+        )
+    try:
+        book = load_price_book(books[0]) if books else load_price_book()
+    except PriceFileError as error:
+        raise UsageError(error.message) from None
+    offers = [read_offer(path) for path in files if path not in books]
+    if not offers:
+        return book.region(region)
+    return region_from_offers(book, offers, region)
+
+
+def _is_price_book(path: Path) -> bool:
+    """A YAML price book, as opposed to an offer file (JSON starts with "{", CSV with the
+    "FormatVersion" row)."""
+    try:
+        with path.open(encoding="utf-8-sig") as handle:
+            start = handle.read(64).lstrip()
+    except FileNotFoundError:
+        raise UsageError(f"The price file {path} does not exist.") from None
+    except (OSError, UnicodeDecodeError) as error:
+        raise UsageError(f"The price file {path} cannot be read ({error}).") from None
+    return not start.startswith(("{", '"FormatVersion"', "FormatVersion"))

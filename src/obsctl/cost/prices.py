@@ -1,14 +1,15 @@
-"""The price book: a dated data file with one entry per region, every figure with its sources.
+"""The price book: a data file with one entry per region, every figure with its sources and
+whether (and when) it was verified.
 
-`price_file.load_price_book()` reads `prices.yaml` beside this module into these types;
-`PriceBook.region(name)` returns the typed prices of one region or raises a `UsageError` naming
-the region and the known ones.
+`price_file.load_price_book()` reads `prices.yaml` beside this module into these types, and
+`offer_prices.py` overrides them from AWS Price List offer files; `PriceBook.region(name)` returns
+the typed prices of one region or raises a `UsageError` naming the region and the known ones.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from obsctl.errors import ObsctlError, UsageError
 from obsctl.model.lifecycle import DEEP_ARCHIVE as DEEP_ARCHIVE
@@ -43,12 +44,26 @@ class PriceFileError(ObsctlError):
 
 @dataclass(frozen=True)
 class Price:
+    """A price, its sources, and either the date it was last read from AWS's price list or
+    pages (`verified`) or why it was not (`unverified`)."""
+
     usd: float
     sources: tuple[str, ...]
+    verified: str | None = None  # YYYY-MM-DD
+    unverified: str | None = None
+    path: str = ""  # where it comes from: "regions.us-east-1.kms.key_month" or an offer file
 
     @property
     def cite(self) -> str:
         return " ".join(f"[{tag}]" for tag in self.sources)
+
+
+@dataclass(frozen=True)
+class Source:
+    """What a source tag stands for, and the date of the reading it records (None: undated)."""
+
+    text: str
+    date: str | None = None
 
 
 @dataclass(frozen=True)
@@ -157,7 +172,6 @@ class Rules:
 class RegionPrices:
     region: str
     name: str
-    as_of: str
     s3: S3Prices
     kms: KmsPrices
     dynamodb: Mapping[str, DynamoClassPrices]
@@ -166,13 +180,14 @@ class RegionPrices:
     cloudwatch_high_resolution_alarm_metric_month: Price
     cloudwatch_custom_metric_month: Price
     rules: Rules
+    sources: Mapping[str, Source] = field(default_factory=dict)  # tags beyond the book's
+    notes: tuple[str, ...] = ()  # where the prices came from, when not only the price file
 
 
 @dataclass(frozen=True)
 class PriceBook:
-    as_of: str
     currency: str
-    sources: Mapping[str, str]
+    sources: Mapping[str, Source]
     rules: Rules
     regions: Mapping[str, RegionPrices]
 

@@ -22,6 +22,13 @@ FORMATS = ("table", "json", "markdown", "html")
 # Terminal table
 
 
+def warning_lines(warnings: tuple[str, ...]) -> list[str]:
+    """The warnings as the first lines of a text report (then a blank line)."""
+    if not warnings:
+        return []
+    return [*(f"WARNING: {warning}" for warning in warnings), ""]
+
+
 def render_table(
     estimate: Estimate, comparison: Comparison | None = None, *, verbose: bool = False
 ) -> str:
@@ -32,6 +39,7 @@ def render_table(
         f"Monthly cost estimate: {headline(estimate)}.",
         f"Steady state, USD per {MONTH_DAYS:g}-day month.",
         "",
+        *warning_lines(estimate.warnings),
         f"{'APP / RESOURCE':<{width}}  {'SERVICE':<10}  {'USD/MONTH':>12}",
     ]
     details: dict[tuple[str, str, str], list[LineItem]] = {}
@@ -102,7 +110,12 @@ def estimate_document(estimate: Estimate, comparison: Comparison | None = None) 
         "region_source": estimate.region_source,
         "environment": estimate.environment,
         "usage": estimate.usage_name,
-        "prices_as_of": estimate.as_of,
+        "prices_verified": (
+            dict(zip(("oldest", "newest"), estimate.prices_verified, strict=True))
+            if estimate.prices_verified
+            else None
+        ),
+        "unverified_prices": estimate.unverified(),
         "currency": "USD",
         "month_days": MONTH_DAYS,
         "total_usd": estimate.total,
@@ -119,6 +132,7 @@ def estimate_document(estimate: Estimate, comparison: Comparison | None = None) 
         "workloads": dict(estimate.workloads),
         "streams": [asdict(stream) for stream in estimate.streams],
         "notes": list(estimate.notes),
+        "warnings": list(estimate.warnings),
     }
     if comparison is not None:
         document["compare"] = {
@@ -144,6 +158,12 @@ def _cell(text: str) -> str:
     return text.replace("|", "\\|").replace("\n", " ")
 
 
+def markdown_warnings(warnings: tuple[str, ...]) -> list[str]:
+    if not warnings:
+        return []
+    return ["> [!WARNING]", *(f"> - {_cell(warning)}" for warning in warnings), ""]
+
+
 def render_markdown(estimate: Estimate, comparison: Comparison | None = None, **_: Any) -> str:
     apps = estimate.by_app()
     out = [
@@ -151,6 +171,7 @@ def render_markdown(estimate: Estimate, comparison: Comparison | None = None, **
         "",
         f"{_cell(headline(estimate))}. Steady state, {MONTH_DAYS:g}-day month.",
         "",
+        *markdown_warnings(estimate.warnings),
         "| App | Resource | Service | USD/month |",
         "|---|---|---|---:|",
     ]

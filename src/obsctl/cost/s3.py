@@ -9,7 +9,7 @@ in that class). Requests, transitions and early-deletion charges follow from the
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from obsctl.cost.bill import S3, Bill, LineItem
 from obsctl.cost.prices import (
@@ -19,12 +19,12 @@ from obsctl.cost.prices import (
     IT_FREQUENT,
     IT_INFREQUENT,
     STANDARD,
-    Price,
     RegionPrices,
     S3Rules,
 )
 from obsctl.cost.streams import BucketWorkload, ObjectStream
-from obsctl.cost.timeline import Timeline, timeline
+from obsctl.cost.tiering import AccessRate, tier_days
+from obsctl.cost.timeline import Segment, Timeline, timeline
 from obsctl.cost.units import GB, MONTH_DAYS
 from obsctl.model.lifecycle import Lifecycle
 from obsctl.model.stack import Bucket
@@ -60,22 +60,47 @@ def _billable_bytes(size: float, storage_class: str, rules: S3Rules) -> float:
 
 
 def _intelligent_tiering(
-    result: StreamQuantities, rate: float, size: float, days: float, rules: S3Rules
+    result: StreamQuantities,
+    rate: float,
+    size: float,
+    segment: Segment,
+    access: AccessRate,
+    rules: S3Rules,
 ) -> None:
-    """Objects of 128 KB or more tier down by days since their last access; reads are assumed
-    to hit objects before they enter the class, so the clock starts on entry [AWS-IT]. Smaller
-    objects stay in the frequent tier and are not monitored."""
+    """Objects of 128 KB or more tier down after 30 (90) days without an access, counted from
+    their last access (`tiering.py`) [AWS-IT]; smaller objects stay in the frequent tier and
+    are not monitored."""
+    gb_per_day = rate * size / GB
     if size < rules.it_min_monitored_bytes:
-        result.gb_month[IT_FREQUENT] += rate * size / GB * days
+        result.gb_month[IT_FREQUENT] += gb_per_day * segment.days
         return
-    tiers = (
-        (IT_FREQUENT, 0.0, rules.it_infrequent_after_days),
-        (IT_INFREQUENT, rules.it_infrequent_after_days, rules.it_archive_instant_after_days),
-        (IT_ARCHIVE_INSTANT, rules.it_archive_instant_after_days, float("inf")),
+    days = tier_days(
+        segment.start,
+        segment.end,
+        access,
+        rules.it_infrequent_after_days,
+        rules.it_archive_instant_after_days,
     )
-    for tier, low, high in tiers:
-        result.gb_month[tier] += rate * size / GB * max(0.0, min(days, high) - low)
-    result.monitored_objects += rate * days
+    for tier, tier_days_ in zip(
+        (IT_FREQUENT, IT_INFREQUENT, IT_ARCHIVE_INSTANT), days, strict=True
+    ):
+        result.gb_month[tier] += gb_per_day * tier_days_
+    result.monitored_objects += rate * segment.days
+
+
+def _access_rate(stream: ObjectStream, life: Timeline, window: float, per_get: float) -> AccessRate:
+    """GETs per object per day by age: the reads spread over the objects younger than the read
+    window, the polls over every current object."""
+    steps = []
+    if stream.read_bytes_per_month > 0 and window > 0:
+        gets_per_day = stream.read_bytes_per_month / per_get / MONTH_DAYS
+        steps.append((window, gets_per_day / (stream.objects_per_day * window)))
+    if stream.polls_per_day > 0 and life.current_days > 0:
+        steps.append((life.current_days, stream.polls_per_day))
+    # Merge into one step function of rising ages.
+    cuts = sorted({until for until, _ in steps})
+    merged = tuple((cut, sum(rate for until, rate in steps if until >= cut)) for cut in cuts)
+    return AccessRate(merged)
 
 
 def stream_quantities(
@@ -92,10 +117,15 @@ def stream_quantities(
         min_transition_size=lifecycle.min_transition_size,
     )
     result = StreamQuantities(timeline=life)
+    # Reads spread evenly over the current objects younger than the read window (by default
+    # their whole current life); a GET reads at most one object.
+    window = min(stream.read_window_days or life.current_days, life.current_days)
+    per_get = min(stream.read_request_bytes or size, size)
+    access = _access_rate(stream, life, window, per_get)
     for segment in life.segments:
         cls = segment.storage_class
         if cls == INTELLIGENT_TIERING:
-            _intelligent_tiering(result, rate, size, segment.days, rules)
+            _intelligent_tiering(result, rate, size, segment, access, rules)
             continue
         billable = _billable_bytes(size, cls, rules)
         result.gb_month[cls] += rate * billable / GB * segment.days
@@ -118,12 +148,9 @@ def stream_quantities(
     result.noncurrent_gb = rate * size / GB * (life.total_days - life.current_days)
 
     classes = {segment.storage_class for segment in life.segments}
-    if stream.read_bytes_per_month > 0:
-        # Reads spread evenly over the current objects younger than the read window.
-        window = min(stream.read_window_days or life.current_days, life.current_days)
-        per_get = min(stream.read_request_bytes or size, size)
+    if stream.read_bytes_per_month > 0 and window > 0:
         for cls in classes:
-            share = life.current_days_in(cls, within=window) / window if window > 0 else 0.0
+            share = life.current_days_in(cls, within=window) / window
             result.gets[cls] += stream.read_bytes_per_month * share / per_get
             result.retrieval_gb[cls] += stream.read_bytes_per_month * share / GB
     if stream.polls_per_day > 0 and life.current_days > 0:
@@ -205,7 +232,7 @@ def s3_lines(
     """The S3 lines of one bucket, Standard storage at the region's blended volume-tier rate."""
     bucket, s3 = quantities.bucket, prices.s3
     bill = Bill(bucket.app, bucket.name, S3)
-    standard = Price(standard_rate, s3.storage_price(STANDARD).sources)
+    standard = replace(s3.storage_price(STANDARD), usd=standard_rate)
     for cls, gb_month in sorted(quantities.per_class("gb_month").items()):
         price = standard if cls == STANDARD else s3.storage_price(cls)
         bill.add("storage", gb_month, "GB-month", price, storage_class=cls)

@@ -22,6 +22,9 @@ class ObjectStream:
     read_request_bytes: float | None = None  # None: every GET reads a whole object
     read_window_days: float | None = None  # reads hit objects younger than this (None: any)
     polls_per_day: float = 0.0  # GETs of every current object per day
+    # The app's retention for this data: it must stay readable this long (None: the app has no
+    # promise to keep it, as for blocks it replaces). A lifecycle expiry before it loses data.
+    keep_days: float | None = None
 
 
 @dataclass(frozen=True)

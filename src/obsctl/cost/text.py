@@ -25,11 +25,21 @@ def quantity(value: float) -> str:
     return f"{value:,.2f}" if value >= 1 else f"{value:.4g}"
 
 
+def prices_dated(estimate: Estimate) -> str:
+    """ "prices verified 2026-08-02 to 2026-10-08 (3 unverified)"."""
+    span = estimate.prices_verified
+    dated = "no price verified" if span is None else f"prices verified {span[0]} to {span[1]}"
+    if span is not None and span[0] == span[1]:
+        dated = f"prices verified {span[0]}"
+    unverified = len(estimate.unverified())
+    return dated + (f" ({unverified} unverified)" if unverified else "")
+
+
 def headline(estimate: Estimate) -> str:
     env = f"{estimate.environment} plan" if estimate.environment else "plan"
     return (
         f"{env} in {estimate.region} ({estimate.region_name}), usage: {estimate.usage_name}, "
-        f"prices as of {estimate.as_of}"
+        f"{prices_dated(estimate)}"
     )
 
 

@@ -72,8 +72,16 @@ class MimirUsage:
         source="input",
     )
     deletion_delay_hours: float = spec(
-        12, "compactor deletion_delay: a replaced block stays this long (the chart sets 2)",
-        unit="h", source="MIMIR-COMP",
+        2, "compactor deletion_delay: a replaced block stays this long (Mimir's own default "
+        "is 12 h; the mimir-distributed chart sets 2 h)", unit="h", source="MIMIR-CHART",
+    )  # fmt: skip
+    compaction_interval_minutes: float = spec(
+        30, "the compactor runs this often (Mimir's own default is 1 h; the chart sets 30 min)",
+        unit="min", above=True, source="MIMIR-CHART",
+    )  # fmt: skip
+    first_level_wait_minutes: float = spec(
+        25, "first_level_compaction_wait_period: the compactor leaves an ingester's block alone "
+        "this long after its upload", unit="min", source="MIMIR-CHART, MIMIR-CFG",
     )  # fmt: skip
     max_segment_mb: float = spec(
         512, "largest chunks segment file of a block", unit="MB", above=True,
@@ -84,8 +92,9 @@ class MimirUsage:
         0.15, "bucket-index.json.gz bytes per block listed", unit="KB", above=True
     )
     bucket_index_interval_minutes: float = spec(
-        15, "the compactor rewrites each tenant's bucket index this often (cleanup_interval)",
-        unit="min", above=True, source="upstream mimir configuration-parameters (15m)",
+        15, "cleanup_interval: the compactor rewrites each tenant's bucket index and deletes "
+        "blocks past their deletion delay this often", unit="min", above=True,
+        source="MIMIR-CFG",
     )  # fmt: skip
     rule_groups: float = spec(
         0, "rule groups stored in the ruler bucket", unit="objects", source="input"
@@ -93,9 +102,10 @@ class MimirUsage:
     read_gb_per_month: float = spec(
         0, "bytes queries read from blocks per month", unit="GB", source="input"
     )
-    read_window_days: float = spec(
-        7, "queries read blocks younger than this", unit="days", above=True
-    )
+    read_window_days: float | None = spec(
+        None, "queries read blocks younger than this; null: reads spread evenly over the "
+        "whole retention", unit="days", above=True,
+    )  # fmt: skip
     read_request_kb: float | None = spec(
         256, "bytes per GET (store-gateways read ranges); null: whole objects", unit="KB",
         above=True,
@@ -131,8 +141,9 @@ class LokiUsage:
     )  # fmt: skip
     small_chunk_kb: float = spec(32, "average size of a small chunk", unit="KB", above=True)
     index_bytes_per_chunk: float = spec(
-        100, "TSDB index bytes per chunk (its reference, series labels amortized)", unit="B"
-    )
+        100, "TSDB index bytes per chunk (its reference, series labels amortized)", unit="B",
+        above=True,
+    )  # fmt: skip
     replication_factor: int = spec(
         3, "ingesters holding each stream (chunks are deduplicated, index files are not)",
         minimum=1, source="LOKI-WAL",
@@ -162,9 +173,10 @@ class LokiUsage:
     read_gb_per_month: float = spec(
         0, "bytes queries read from chunks per month", unit="GB", source="input"
     )
-    read_window_days: float = spec(
-        7, "queries read chunks younger than this", unit="days", above=True
-    )
+    read_window_days: float | None = spec(
+        None, "queries read chunks younger than this; null: reads spread evenly over the "
+        "whole retention", unit="days", above=True,
+    )  # fmt: skip
     read_request_kb: float | None = spec(
         None, "bytes per GET; null: whole chunks", unit="KB", above=True
     )
@@ -230,9 +242,10 @@ class TempoUsage:
     read_gb_per_month: float = spec(
         0, "bytes queries read from blocks per month", unit="GB", source="input"
     )
-    read_window_days: float = spec(
-        7, "queries read blocks younger than this", unit="days", above=True
-    )
+    read_window_days: float | None = spec(
+        None, "queries read blocks younger than this; null: reads spread evenly over the "
+        "whole retention", unit="days", above=True,
+    )  # fmt: skip
     read_request_kb: float | None = spec(
         1024, "bytes per GET (parquet pages); null: whole objects", unit="KB", above=True
     )

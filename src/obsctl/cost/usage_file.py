@@ -8,6 +8,7 @@ bounds, known names, with a suggestion for a misspelt one).
 from __future__ import annotations
 
 import difflib
+import math
 import typing
 from collections.abc import Mapping
 from dataclasses import MISSING, fields, is_dataclass, replace
@@ -44,6 +45,8 @@ def _scalar(value: Any, hint: Any, meta: Mapping[str, Any], where: str, origin: 
         return value
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise UsageError(f"{origin}: {where} must be a number, got {_describe(value)}.")
+    if not math.isfinite(value):
+        raise UsageError(f"{origin}: {where} must be a finite number, got {_describe(value)}.")
     if base is int and value != int(value):
         raise UsageError(f"{origin}: {where} must be a whole number, got {_describe(value)}.")
     minimum, maximum = meta.get("minimum", 0.0), meta.get("maximum")

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable
+from dataclasses import dataclass
 
 from obsctl.cost.side_workloads import admin_objects, alertmanager_state, rule_groups
 from obsctl.cost.streams import BucketWorkload, ObjectStream
@@ -56,62 +57,92 @@ def _block_objects(block_bytes: float, max_segment: float) -> tuple[int, float]:
     return objects, block_bytes / objects
 
 
-def mimir_blocks(usage: MimirUsage, retention_days: float) -> BucketWorkload:
-    """Ingesters upload 2 h blocks (one per ingester, so `replication_factor` copies); the
-    compactor merges them into 12 h and then 24 h blocks and deletes the sources after the
-    deletion delay [MIMIR-COMP]. With versioning on, every deleted block stays as noncurrent
-    versions: that churn is modelled explicitly."""
-    if usage.compacted_bytes_per_day <= 0:
-        return BucketWorkload(description="no Mimir volume")
+@dataclass(frozen=True)
+class BlockLevel:
+    """One kind of Mimir block: how many a day, how large, and how long each stays."""
+
+    name: str
+    blocks_per_day: float
+    bytes_per_block: float
+    life_days: float
+
+
+def mimir_levels(usage: MimirUsage, retention_days: float) -> tuple[BlockLevel, ...]:
+    """The four kinds of blocks in the bucket [MIMIR-COMP][MIMIR-CFG]: every ingester uploads a
+    2 h block per tenant every 2 hours (`replication_factor` copies of each sample); the
+    compactor first merges a tenant's ingester blocks of one 2 h range into one deduplicated
+    2 h block (vertical compaction), then merges those into 12 h and 24 h blocks (horizontal
+    compaction). A replaced block is marked for deletion and deleted by the cleanup pass after
+    `deletion_delay`; a 24 h block stays for the retention.
+
+    When each is replaced, from its upload (hours; the defaults of the chart in brackets):
+    - ingester block: after `first_level_wait` (25 min) at the next compaction run (half an
+      interval on average: 15 min);
+    - deduplicated 2 h block: when the last of the six blocks of its 12 h range exists (the
+      six wait 10, 8, 6, 4, 2 and 0 h: 5 h on average), at the next run;
+    - 12 h block: when the second of its day exists (12 or 0 h: 6 h on average), at the
+      next run;
+    then each waits the deletion delay and, on average, half a cleanup interval."""
+    per_tenant = usage.compacted_bytes_per_day / usage.tenants
+    run = usage.compaction_interval_minutes / 2.0 / MINUTES_PER_DAY
+    gone = usage.deletion_delay_hours / 24.0 + usage.bucket_index_interval_minutes / 2.0 / (
+        MINUTES_PER_DAY
+    )
+    first = usage.first_level_wait_minutes / MINUTES_PER_DAY
     tenants = usage.tenants
-    per_tenant = usage.compacted_bytes_per_day / tenants
-    segment = usage.max_segment_mb * MB
-    delay = usage.deletion_delay_hours / 24.0
-    # A 2 h (or 12 h) block waits on average half of the next range (6 h), plus the compaction
-    # interval (1 h), before the compactor replaces it; then the deletion delay.
-    replaced_after = 7.0 / 24.0 + delay
-    kept = retention_days + delay
-    levels = (
-        # name, blocks per day, bytes per block, age at deletion
-        (
+    return (
+        BlockLevel(
             "2 h blocks (ingesters)",
             12.0 * usage.ingesters * tenants,
             usage.replication_factor * per_tenant / (12.0 * usage.ingesters),
-            replaced_after,
+            first + run + gone,
         ),
-        ("12 h blocks (compactor)", 2.0 * tenants, per_tenant / 2.0, replaced_after),
-        ("24 h blocks (compacted)", 1.0 * tenants, per_tenant, kept),
+        BlockLevel(
+            "2 h blocks (deduplicated)", 12.0 * tenants, per_tenant / 12.0, 5.0 / 24.0 + run + gone
+        ),
+        BlockLevel("12 h blocks", 2.0 * tenants, per_tenant / 2.0, 6.0 / 24.0 + run + gone),
+        BlockLevel("24 h blocks", 1.0 * tenants, per_tenant, retention_days + gone),
     )
+
+
+def mimir_blocks(usage: MimirUsage, retention_days: float) -> BucketWorkload:
+    """The blocks (`mimir_levels`), their meta.json and deletion marks, and the bucket index.
+    With versioning on, every deleted block stays as noncurrent versions: that churn is
+    modelled explicitly. Queries read the 24 h blocks (store-gateways ignore the blocks of the
+    last 10 hours, which queriers read from the ingesters)."""
+    if usage.compacted_bytes_per_day <= 0:
+        return BucketWorkload(description="no Mimir volume")
+    levels = mimir_levels(usage, retention_days)
+    segment = usage.max_segment_mb * MB
+    delay = usage.deletion_delay_hours / 24.0
     reads = usage.read_gb_per_month * GB
+    request = None if usage.read_request_kb is None else usage.read_request_kb * KB
     streams = []
-    blocks_per_day = 0.0
-    for name, count, block_bytes, age in levels:
-        objects, size = _block_objects(block_bytes, segment)
-        final = name.startswith("24 h")
-        streams.append(
+    for level in levels:
+        objects, size = _block_objects(level.bytes_per_block, segment)
+        final = level is levels[-1]
+        streams += [
             ObjectStream(
-                name=f"{name}: chunks and index",
+                name=f"{level.name}: chunks and index",
                 prefix=MIMIR_TENANT,
-                objects_per_day=count * objects,
+                objects_per_day=level.blocks_per_day * objects,
                 object_bytes=size,
-                app_days=age,
+                app_days=level.life_days,
                 read_bytes_per_month=reads if final else 0.0,
-                read_request_bytes=(
-                    None if usage.read_request_kb is None else usage.read_request_kb * KB
-                ),
+                read_request_bytes=request,
                 read_window_days=usage.read_window_days,
-            )
-        )
-        streams.append(
+                keep_days=retention_days if final else None,
+            ),
             ObjectStream(
-                name=f"{name}: meta.json",
+                name=f"{level.name}: meta.json",
                 prefix=MIMIR_TENANT,
-                objects_per_day=count,
+                objects_per_day=level.blocks_per_day,
                 object_bytes=usage.meta_kb * KB,
-                app_days=age,
-            )
-        )
-        blocks_per_day += count
+                app_days=level.life_days,
+                keep_days=retention_days if final else None,
+            ),
+        ]
+    blocks_per_day = sum(level.blocks_per_day for level in levels)
     streams.append(
         ObjectStream(
             name="deletion marks (block folder and markers/)",
@@ -121,13 +152,13 @@ def mimir_blocks(usage: MimirUsage, retention_days: float) -> BucketWorkload:
             app_days=delay,
         )
     )
-    listed = tenants * (kept + 2.0 * replaced_after + 12.0 * usage.ingesters * replaced_after)
+    listed = sum(level.blocks_per_day * level.life_days for level in levels)
     rewrites = MINUTES_PER_DAY / usage.bucket_index_interval_minutes
     streams.append(
         _index(
             "bucket-index.json.gz (rewritten by the compactor)",
             MIMIR_TENANT,
-            tenants,
+            usage.tenants,
             rewrites,
             listed,
             usage.bucket_index_kb_per_block,
@@ -168,6 +199,7 @@ def loki_chunks(usage: LokiUsage, retention_days: float) -> BucketWorkload:
             read_bytes_per_month=reads * (1.0 - small_bytes / stored),
             read_request_bytes=request,
             read_window_days=usage.read_window_days,
+            keep_days=retention_days,
         ),
         ObjectStream(
             name="small chunks (low-volume streams)",
@@ -178,6 +210,7 @@ def loki_chunks(usage: LokiUsage, retention_days: float) -> BucketWorkload:
             read_bytes_per_month=reads * small_bytes / stored,
             read_request_bytes=request,
             read_window_days=usage.read_window_days,
+            keep_days=retention_days,
         ),
     ]
     index = chunks_per_day * usage.index_bytes_per_chunk
@@ -206,6 +239,7 @@ def loki_chunks(usage: LokiUsage, retention_days: float) -> BucketWorkload:
             objects_per_day=float(tenants),
             object_bytes=index / tenants,
             app_days=kept,
+            keep_days=retention_days,
         ),
     ]
     return BucketWorkload(
@@ -242,8 +276,8 @@ def tempo_traces(usage: TempoUsage, retention_days: float) -> BucketWorkload:
         24.0 / usage.compaction_window_hours, stored / tenants / (usage.max_block_gb * GB)
     )
     streams: list[ObjectStream] = []
-    for label, blocks, data_bytes, age, copies, read in (
-        ("new blocks", new_blocks, new_bytes, new_age, usage.replication_factor, 0.0),
+    for label, blocks, data_bytes, age, copies, read, keep in (
+        ("new blocks", new_blocks, new_bytes, new_age, usage.replication_factor, 0.0, None),
         (
             "compacted blocks",
             compacted_blocks,
@@ -251,6 +285,7 @@ def tempo_traces(usage: TempoUsage, retention_days: float) -> BucketWorkload:
             retention_days,
             1,
             usage.read_gb_per_month * GB,
+            retention_days,
         ),
     ):
         shards, shard_bytes = _bloom(copies * traces / blocks, usage)
@@ -266,6 +301,7 @@ def tempo_traces(usage: TempoUsage, retention_days: float) -> BucketWorkload:
                     None if usage.read_request_kb is None else usage.read_request_kb * KB
                 ),
                 read_window_days=usage.read_window_days,
+                keep_days=keep,
             ),
             ObjectStream(
                 name=f"{label}: bloom shards",
@@ -273,6 +309,7 @@ def tempo_traces(usage: TempoUsage, retention_days: float) -> BucketWorkload:
                 objects_per_day=blocks * shards,
                 object_bytes=shard_bytes,
                 app_days=age,
+                keep_days=keep,
             ),
             ObjectStream(
                 name=f"{label}: meta.json",
@@ -280,6 +317,7 @@ def tempo_traces(usage: TempoUsage, retention_days: float) -> BucketWorkload:
                 objects_per_day=blocks,
                 object_bytes=usage.meta_kb * KB,
                 app_days=age,
+                keep_days=keep,
             ),
         ]
     rewrites = MINUTES_PER_DAY / usage.blocklist_poll_minutes

@@ -13,7 +13,7 @@ from typing import Any
 
 from obsctl.model.buckets import buckets
 from obsctl.model.contract import RESERVED_TAGS, STORAGE_APPS, StackContract
-from obsctl.model.operations import alarms, tables, trails
+from obsctl.model.operations import alarms, tables, topics, trails
 from obsctl.model.stack import OPERATIONS, OTHER, SHARED, App, Key, Role, Stack
 from obsctl.model.tfjson import UNKNOWN, Notes, Resource, TerraformJSON, json_document, tags_of
 
@@ -58,6 +58,7 @@ def build_stack(contract: StackContract | None, raw: Mapping[str, Any] | None) -
         tables=found_tables,
         trails=trails(document, found_buckets, notes),
         alarms=alarms(document, found_buckets, found_tables, tag_keys),
+        topics=topics(document),
         has_state=document.available,
         notes=tuple(notes.items),
     )

@@ -13,6 +13,7 @@ from obsctl.model.stack import (
     Bucket,
     Scaling,
     Table,
+    Topic,
     Trail,
     TrailSelector,
 )
@@ -193,6 +194,12 @@ def trails(document: TerraformJSON, buckets: tuple[Bucket, ...], notes: Notes) -
             )
             prefixes = (fields.get("resources.ARN") or {}).get("starts_with")
             selectors.append(TrailSelector(kind, _selector_buckets(prefixes) if prefixes else None))
+        management = [
+            str(selector.get("read_write_type") or "All")
+            for selector in res.values.get("event_selector") or ()
+            if selector.get("include_management_events")
+        ]
+        kms_key = res.values.get("kms_key_id")
         found.append(
             Trail(
                 address=res.address,
@@ -200,6 +207,36 @@ def trails(document: TerraformJSON, buckets: tuple[Bucket, ...], notes: Notes) -
                 selectors=tuple(selectors),
                 target_bucket=target if isinstance(target, str) else None,
                 key_prefix=str(res.values.get("s3_key_prefix") or ""),
+                logging=res.values.get("enable_logging") is not False,
+                multi_region=bool(res.values.get("is_multi_region_trail")),
+                global_events=bool(res.values.get("include_global_service_events")),
+                management_events=management[0] if management else None,
+                log_file_validation=bool(res.values.get("enable_log_file_validation")),
+                kms_key_arn=kms_key if isinstance(kms_key, str) and kms_key else None,
+            )
+        )
+    return tuple(found)
+
+
+# -- SNS topics ------------------------------------------------------------------------------
+
+
+def topics(document: TerraformJSON) -> tuple[Topic, ...]:
+    subscriptions: dict[str, list[tuple[str, str]]] = {}
+    for res in document.of_type("aws_sns_topic_subscription"):
+        subscriptions.setdefault(str(res.values.get("topic_arn")), []).append(
+            (str(res.values.get("protocol")), str(res.values.get("endpoint")))
+        )
+    found = []
+    for res in document.of_type("aws_sns_topic"):
+        arn = str(res.values.get("arn") or "")
+        key = res.values.get("kms_master_key_id")
+        found.append(
+            Topic(
+                address=res.address,
+                arn=arn,
+                kms_key_id=key if isinstance(key, str) and key else None,
+                subscriptions=tuple(sorted(subscriptions.get(arn, []))),
             )
         )
     return tuple(found)
@@ -244,6 +281,7 @@ def alarms(
                 app=app if app in (*STORAGE_APPS, OPERATIONS) else OPERATIONS,
                 metrics=metrics,
                 high_resolution=seconds is not None and seconds < 60,
+                actions=tuple(str(a) for a in values.get("alarm_actions") or ()),
             )
         )
     return tuple(found)

@@ -141,6 +141,13 @@ class Trail:
     selectors: tuple[TrailSelector, ...]
     target_bucket: str | None
     key_prefix: str = ""
+    # as applied (what verify holds the live trail to)
+    logging: bool = True
+    multi_region: bool = False
+    global_events: bool = False
+    management_events: str | None = None  # read_write_type of a management selector, or None
+    log_file_validation: bool = False
+    kms_key_arn: str | None = None
 
 
 @dataclass(frozen=True)
@@ -150,6 +157,17 @@ class Alarm:
     app: str
     metrics: int
     high_resolution: bool
+    actions: tuple[str, ...] = ()  # alarm actions as applied
+
+
+@dataclass(frozen=True)
+class Topic:
+    """The alert topic as applied: its key and the subscriptions Terraform made."""
+
+    address: str
+    arn: str
+    kms_key_id: str | None
+    subscriptions: tuple[tuple[str, str], ...]  # (protocol, endpoint)
 
 
 @dataclass(frozen=True)
@@ -166,6 +184,7 @@ class Stack:
     tables: tuple[Table, ...] = ()
     trails: tuple[Trail, ...] = ()
     alarms: tuple[Alarm, ...] = ()
+    topics: tuple[Topic, ...] = ()
     has_state: bool = False  # the document (state or plan) was available
     notes: tuple[str, ...] = ()  # what the document did not say exactly
 

@@ -19,7 +19,7 @@ import psutil
 
 from obsctl.aws.clients import endpoint_client
 from obsctl.errors import ObsctlError
-from obsctl.sandbox.seed import ClusterInfo, seed_cluster
+from obsctl.sandbox.seed import ClusterInfo, seed_account_public_access_block, seed_cluster
 
 HOST = "127.0.0.1"
 ACCESS_KEY = "test"
@@ -180,10 +180,15 @@ class Sandbox:
     def client(self, service: str, region: str | None = None, account: str | None = None) -> Any:
         """A boto3 client bound to the sandbox, in its default account or in `account` (the
         local AWS hosts any number: credentials of a role in an account act in it)."""
+        from obsctl.sandbox.sharing import client_config
+
         info = self.require()
         region = region or self.region
+        config = client_config(service, info.endpoint_url)
         if account is None:
-            return endpoint_client(service, info.endpoint_url, region, ACCESS_KEY, SECRET_KEY)
+            return endpoint_client(
+                service, info.endpoint_url, region, ACCESS_KEY, SECRET_KEY, config=config
+            )
         sts = endpoint_client("sts", info.endpoint_url, region, ACCESS_KEY, SECRET_KEY)
         credentials = sts.assume_role(
             RoleArn=f"arn:aws:iam::{account}:role/{ACCOUNT_ROLE}", RoleSessionName="obsctl"
@@ -195,6 +200,7 @@ class Sandbox:
             credentials["AccessKeyId"],
             credentials["SecretAccessKey"],
             credentials["SessionToken"],
+            config=config,
         )
 
     def seed_cluster(
@@ -207,6 +213,7 @@ class Sandbox:
         """Create (or find) an EKS cluster, in the default account or `account`, and register
         its OIDC issuer as an IAM provider of that account unless `register_issuer` is False."""
         identity = self.client("sts", region, account).get_caller_identity()["Account"]
+        seed_account_public_access_block(self.client("s3control", region, account), identity)
         return seed_cluster(
             self.client("eks", region, account),
             self.client("iam", region, account),

@@ -6,8 +6,8 @@
   period drifting from 365 to 0. The period is stored and returned as AWS does.
 - S3 log-delivery permission: moto's check fails with a server error on a statement whose
   principal is the string "*" and compares resources literally; AWS matches them as patterns.
-- S3 request-metrics configurations (`?metrics`): moto ignores a put and treats a delete as
-  DeleteBucket, so turning alerts off would delete empty buckets. They are stored and served.
+- S3 sub-resources moto lacks (request metrics, analytics, Intelligent-Tiering), inventory
+  deletes, DynamoDB Kinesis destinations and S3 Control's account host: see sharing.py.
 - EKS clusters each get their own OIDC issuer (clusters.py), S3 replication configurations
   read back as written and objects replicate (replication.py), and AssumeRoleWithWebIdentity
   decides by the role's trust (web_identity.py).
@@ -127,85 +127,6 @@ class _ApiError(Exception):
         self.status, self.code, self.message = status, code, message
 
 
-class MetricsConfigurationStore:
-    """S3 bucket request-metrics configurations, as the raw XML documents S3 was given."""
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._items: dict[tuple[str, str], bytes] = {}
-
-    def handle(
-        self, method: str, bucket: str, config_id: str | None, body: bytes
-    ) -> tuple[int, bytes]:
-        from moto.core import DEFAULT_ACCOUNT_ID
-        from moto.s3.models import s3_backends
-
-        if bucket not in s3_backends[DEFAULT_ACCOUNT_ID]["aws"].buckets:
-            with self._lock:
-                for key in [key for key in self._items if key[0] == bucket]:
-                    del self._items[key]
-            return 404, _s3_error("NoSuchBucket", "The specified bucket does not exist")
-        with self._lock:
-            if config_id is None:
-                entries = b"".join(
-                    _strip_declaration(xml)
-                    for (name, _), xml in sorted(self._items.items())
-                    if name == bucket
-                )
-                return 200, (
-                    b'<?xml version="1.0" encoding="UTF-8"?><ListMetricsConfigurationsResult '
-                    b'xmlns="http://s3.amazonaws.com/doc/2006-03-01/"><IsTruncated>false'
-                    b"</IsTruncated>" + entries + b"</ListMetricsConfigurationsResult>"
-                )
-            key = (bucket, config_id)
-            if method == "PUT":
-                self._items[key] = body
-                return 200, b""
-            if key not in self._items:
-                return 404, _s3_error(
-                    "NoSuchConfiguration", "The specified configuration does not exist."
-                )
-            if method == "DELETE":
-                del self._items[key]
-                return 204, b""
-            return 200, self._items[key]
-
-
-def _strip_declaration(xml: bytes) -> bytes:
-    return re.sub(rb"^<\?xml[^>]*\?>\s*", b"", xml)
-
-
-def _s3_error(code: str, message: str) -> bytes:
-    return (
-        f'<?xml version="1.0" encoding="UTF-8"?><Error><Code>{code}</Code>'
-        f"<Message>{message}</Message></Error>"
-    ).encode()
-
-
-_S3_METRICS = re.compile(r"^/(?P<bucket>[a-z0-9][a-z0-9.-]+)/?$")
-
-
-def _s3_metrics(
-    store: MetricsConfigurationStore,
-    environ: dict[str, Any],
-    start_response: Callable[..., Any],
-) -> list[bytes] | None:
-    """Answer a bucket `?metrics` request, or None to let moto answer."""
-    query = parse_qs(environ.get("QUERY_STRING", ""), keep_blank_values=True)
-    match = _S3_METRICS.match(environ.get("PATH_INFO", ""))
-    if "metrics" not in query or match is None:
-        return None
-    length = int(environ.get("CONTENT_LENGTH") or 0)
-    body = environ["wsgi.input"].read(length) if length else b""
-    status, payload = store.handle(
-        environ["REQUEST_METHOD"], match["bucket"], query.get("id", [None])[0], body
-    )
-    reason = {200: "OK", 204: "No Content", 404: "Not Found"}[status]
-    headers = [("Content-Type", "application/xml"), ("Content-Length", str(len(payload)))]
-    start_response(f"{status} {reason}", headers)
-    return [payload]
-
-
 def _respond(
     start_response: Callable[..., Any], status: int, payload: dict, error: str = ""
 ) -> list[bytes]:
@@ -288,14 +209,16 @@ def with_extensions(app: WsgiApp) -> WsgiApp:
     _patch_s3_log_delivery_check()
     patch_cluster_issuers()
     app = with_web_identity_trust(with_replication(app))
+    from obsctl.sandbox.sharing import SharingFidelity
+
     store = PodIdentityStore()
-    metrics = MetricsConfigurationStore()
+    sharing = SharingFidelity()
 
     def dispatch(environ: dict[str, Any], start_response: Callable[..., Any]) -> Iterable[bytes]:
         path = environ.get("PATH_INFO", "")
         auth = environ.get("HTTP_AUTHORIZATION", "")
-        if "/s3/" in auth and (answered := _s3_metrics(metrics, environ, start_response)):
-            return answered
+        if (answered_here := sharing(environ, start_response)) is not None:
+            return answered_here
         if "/eks/" not in auth:
             return app(environ, start_response)
         region_match = _REGION.search(auth)

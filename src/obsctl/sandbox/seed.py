@@ -49,3 +49,21 @@ def _find_oidc_provider(iam: Any, issuer: str) -> str | None:
         if provider["Arn"].endswith(f":oidc-provider/{host_path}"):
             return provider["Arn"]
     return None
+
+
+def seed_account_public_access_block(s3control: Any, account: str) -> None:
+    """Turn on the account's S3 public access block unless the account has one: the local AWS
+    is an account whose platform team followed CIS 2.1.4 / Security Hub S3.1 (a setting found
+    changed is left alone, for `obsctl verify` to report)."""
+    try:
+        s3control.get_public_access_block(AccountId=account)
+    except s3control.exceptions.NoSuchPublicAccessBlockConfiguration:
+        flags = (
+            "BlockPublicAcls",
+            "IgnorePublicAcls",
+            "BlockPublicPolicy",
+            "RestrictPublicBuckets",
+        )
+        s3control.put_public_access_block(
+            AccountId=account, PublicAccessBlockConfiguration=dict.fromkeys(flags, True)
+        )

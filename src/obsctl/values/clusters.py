@@ -104,3 +104,20 @@ def index_text(
             f"| {apps or 'none'} |"
         )
     return "\n".join(lines) + "\n"
+
+
+def write_values(
+    contract: StackContract,
+    options: ValuesOptions,
+    out_dir: Path,
+    generated_by: str = "obsctl values",
+) -> list[Path]:
+    """Render, check and write the values; nothing is written when a check fails. A stack
+    with several clusters gets one folder per cluster."""
+    views = cluster_views(contract)
+    if views:
+        rendered = render_clusters(views, options)
+        return write_clusters(rendered, views, contract, options, out_dir, generated_by)
+    return write_rendered(
+        render_checked(contract, options), contract, options, out_dir, generated_by
+    )

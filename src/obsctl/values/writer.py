@@ -12,7 +12,6 @@ from obsctl.model.contract import StackContract
 from obsctl.values.inputs import Rendered
 from obsctl.values.options import ValuesOptions
 from obsctl.values.readme import APP_TITLES, origin, readme_text
-from obsctl.values.render import render_checked
 
 README = "README.md"
 _GENERATED_MARK = "from the stack contract of env"
@@ -126,22 +125,3 @@ def write_rendered(
     write_atomic(readme, readme_text(rendered, contract, options, generated_by))
     written.append(readme)
     return written
-
-
-def write_values(
-    contract: StackContract,
-    options: ValuesOptions,
-    out_dir: Path,
-    generated_by: str = "obsctl values",
-) -> list[Path]:
-    """Render, check and write the values; nothing is written when a check fails. A stack
-    with several clusters gets one folder per cluster (values/clusters.py)."""
-    from obsctl.values.clusters import cluster_views, render_clusters, write_clusters
-
-    views = cluster_views(contract)
-    if views:
-        rendered = render_clusters(views, options)
-        return write_clusters(rendered, views, contract, options, out_dir, generated_by)
-    return write_rendered(
-        render_checked(contract, options), contract, options, out_dir, generated_by
-    )

@@ -23,6 +23,8 @@ MISSING_RESOURCE_CODES = frozenset(
         "NoSuchEntity",  # IAM
         "ResourceNotFoundException",  # DynamoDB describe_table
         "TableNotFoundException",  # DynamoDB describe_continuous_backups
+        "TrailNotFoundException",  # CloudTrail
+        "NotFound",  # SNS get_topic_attributes
     }
 )
 
@@ -70,6 +72,25 @@ _PAGING = {
     "list_aliases": ("Marker", "NextMarker", "Truncated"),
     "list_resource_tags": ("Marker", "NextMarker", "Truncated"),
     "list_tags_of_resource": ("NextToken", "NextToken", None),
+    "list_grants": ("Marker", "NextMarker", "Truncated"),
+    "list_bucket_inventory_configurations": (
+        "ContinuationToken",
+        "NextContinuationToken",
+        "IsTruncated",
+    ),
+    "list_bucket_analytics_configurations": (
+        "ContinuationToken",
+        "NextContinuationToken",
+        "IsTruncated",
+    ),
+    "list_bucket_intelligent_tiering_configurations": (
+        "ContinuationToken",
+        "NextContinuationToken",
+        "IsTruncated",
+    ),
+    "list_access_points": ("NextToken", "NextToken", None),
+    "list_subscriptions_by_topic": ("NextToken", "NextToken", None),
+    "describe_alarms": ("NextToken", "NextToken", None),
 }
 
 

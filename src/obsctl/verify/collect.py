@@ -2,8 +2,9 @@
 
 Each API answer is kept as it came (an `Answer`: response or error code), so the checks are pure
 functions of data and unit tests can feed them recorded answers. Independent calls run in a
-thread pool: buckets, keys, roles and tables are read at the same time, and each bucket's eight
-configuration reads as well.
+thread pool: buckets, keys, roles, tables, the account and the operations resources are read at
+the same time, and each bucket's configuration reads as well. What is read is every setting
+through which data or keys can be shared, copied, locked, exposed or kept.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from urllib.parse import unquote
 
 from obsctl.model.stack import Stack
 from obsctl.verify.aws import Answer, ClientFactory, call, call_all_pages
+from obsctl.verify.collect_operations import OperationsLive, operations_jobs, operations_live
 
 # Snapshot field -> S3 read. Each answers a configuration or the code saying it is not set.
 BUCKET_READS = {
@@ -28,6 +30,22 @@ BUCKET_READS = {
     "lifecycle": "get_bucket_lifecycle_configuration",
     "logging": "get_bucket_logging",
     "tagging": "get_bucket_tagging",
+    "replication": "get_bucket_replication",
+    "inventory": "list_bucket_inventory_configurations",
+    "analytics": "list_bucket_analytics_configurations",
+    "intelligent_tiering": "list_bucket_intelligent_tiering_configurations",
+    "notifications": "get_bucket_notification_configuration",
+    "object_lock": "get_object_lock_configuration",
+    "acl": "get_bucket_acl",
+    "acceleration": "get_bucket_accelerate_configuration",
+    "website": "get_bucket_website",
+    "cors": "get_bucket_cors",
+}
+# The list reads among them, and the key of their items (every page is read).
+BUCKET_LISTS = {
+    "inventory": "InventoryConfigurationList",
+    "analytics": "AnalyticsConfigurationList",
+    "intelligent_tiering": "IntelligentTieringConfigurationList",
 }
 
 
@@ -52,6 +70,7 @@ class KeyLive:
     policy: Answer
     tags: Answer
     aliases: Answer
+    grants: Answer
 
     @property
     def missing(self) -> bool:
@@ -98,6 +117,9 @@ class TableLive:
     describe: Answer
     backups: Answer
     tags: Answer
+    resource_policy: Answer
+    ttl: Answer
+    kinesis: Answer
 
     @property
     def missing(self) -> bool:
@@ -110,17 +132,29 @@ class LiveStack:
     keys: dict[str, KeyLive] = field(default_factory=dict)
     roles: dict[str, RoleLive] = field(default_factory=dict)
     tables: dict[str, TableLive] = field(default_factory=dict)
+    operations: OperationsLive = field(default_factory=OperationsLive)
+
+
+class MalformedDocumentError(ValueError):
+    """A policy that is not a JSON object (moto stores anything; AWS refuses it)."""
 
 
 def decode_document(value: Any) -> dict[str, Any]:
-    """A policy document as IAM, S3 or KMS hand it out (dict, JSON, URL-encoded JSON)."""
+    """A policy document as IAM, S3 or KMS hand it out (dict, JSON, URL-encoded JSON).
+
+    Raises MalformedDocumentError when it is not a JSON object."""
     if isinstance(value, dict):
         return value
     text = str(value or "")
     if text.startswith("%7B") or text.startswith("%7b"):
         text = unquote(text)
-    loaded = json.loads(text) if text else {}
-    return loaded if isinstance(loaded, dict) else {}
+    try:
+        loaded = json.loads(text) if text else {}
+    except ValueError as error:
+        raise MalformedDocumentError(f"not valid JSON ({error})") from error
+    if not isinstance(loaded, dict):
+        raise MalformedDocumentError("not a JSON object")
+    return loaded
 
 
 def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveStack:
@@ -130,7 +164,20 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
     jobs: dict[tuple[str, str, str], Callable[[], Answer]] = {}
     for bucket in expected.buckets:
         for read, operation in BUCKET_READS.items():
-            jobs[("bucket", bucket.name, read)] = _bind(call, s3, operation, Bucket=bucket.name)
+            if read in BUCKET_LISTS:
+                jobs[("bucket", bucket.name, read)] = _bind(
+                    call_all_pages, s3, operation, BUCKET_LISTS[read], Bucket=bucket.name
+                )
+            else:
+                jobs[("bucket", bucket.name, read)] = _bind(call, s3, operation, Bucket=bucket.name)
+        jobs[("bucket", bucket.name, "access_points")] = _bind(
+            call_all_pages,
+            clients("s3control"),
+            "list_access_points",
+            "AccessPointList",
+            AccountId=expected.account_id,
+            Bucket=bucket.name,
+        )
     for key in expected.keys:
         arn = key.arn
         jobs[("key", arn, "describe")] = _bind(call, kms, "describe_key", KeyId=arn)
@@ -143,6 +190,9 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
         )
         jobs[("key", arn, "aliases")] = _bind(
             call_all_pages, kms, "list_aliases", "Aliases", KeyId=arn
+        )
+        jobs[("key", arn, "grants")] = _bind(
+            call_all_pages, kms, "list_grants", "Grants", KeyId=arn
         )
     for role in expected.roles:
         jobs[("role", role.name, "role")] = _bind(call, iam, "get_role", RoleName=role.name)
@@ -158,6 +208,16 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
         jobs[("table", table.name, "tags")] = _bind(
             call_all_pages, dynamodb, "list_tags_of_resource", "Tags", ResourceArn=table.arn
         )
+        jobs[("table", table.name, "resource_policy")] = _bind(
+            call, dynamodb, "get_resource_policy", ResourceArn=table.arn
+        )
+        jobs[("table", table.name, "ttl")] = _bind(
+            call, dynamodb, "describe_time_to_live", TableName=table.name
+        )
+        jobs[("table", table.name, "kinesis")] = _bind(
+            call, dynamodb, "describe_kinesis_streaming_destination", TableName=table.name
+        )
+    jobs.update(operations_jobs(expected, clients))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {job: pool.submit(run) for job, run in jobs.items()}
         answers = {job: future.result() for job, future in futures.items()}
@@ -170,8 +230,9 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
         boundary_answers = {name: future.result() for name, future in boundaries.items()}
     live = LiveStack()
     for bucket in expected.buckets:
+        reads = (*BUCKET_READS, "access_points")
         live.buckets[bucket.name] = BucketLive(
-            bucket.name, {read: answers[("bucket", bucket.name, read)] for read in BUCKET_READS}
+            bucket.name, {read: answers[("bucket", bucket.name, read)] for read in reads}
         )
     for key in expected.keys:
         fetched = {read: answers[("key", key.arn, read)] for read in _KEY_READS}
@@ -187,11 +248,12 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
     for table in expected.tables:
         fetched = {read: answers[("table", table.name, read)] for read in _TABLE_READS}
         live.tables[table.name] = TableLive(table.name, **fetched)
+    live.operations = operations_live(answers)
     return live
 
 
-_KEY_READS = ("describe", "rotation", "policy", "tags", "aliases")
-_TABLE_READS = ("describe", "backups", "tags")
+_KEY_READS = ("describe", "rotation", "policy", "tags", "aliases", "grants")
+_TABLE_READS = ("describe", "backups", "tags", "resource_policy", "ttl", "kinesis")
 
 
 def _bind(function: Callable[..., Answer], *args: Any, **kwargs: Any) -> Callable[[], Answer]:
@@ -207,9 +269,11 @@ def _inline_policies(iam: Any, role: str) -> Answer:
         answer = call(iam, "get_role_policy", RoleName=role, PolicyName=name)
         if not answer.ok:
             return answer
-        policies.append(
-            PolicyDocument("inline", name, decode_document(answer.data["PolicyDocument"]))
-        )
+        try:
+            document = decode_document(answer.data["PolicyDocument"])
+        except MalformedDocumentError as error:
+            return Answer(error="MalformedPolicyDocument", message=f"{name}: {error}")
+        policies.append(PolicyDocument("inline", name, document))
     return Answer({"Policies": policies, "Pages": names.data["Pages"]})
 
 
@@ -238,7 +302,10 @@ def _managed_policy(iam: Any, arn: str, kind: str) -> Answer:
     )
     if not version.ok:
         return version
-    document = decode_document(version.data["PolicyVersion"]["Document"])
+    try:
+        document = decode_document(version.data["PolicyVersion"]["Document"])
+    except MalformedDocumentError as error:
+        return Answer(error="MalformedPolicyDocument", message=f"{arn}: {error}")
     return Answer(PolicyDocument(kind, arn, document))
 
 

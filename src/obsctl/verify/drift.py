@@ -12,7 +12,14 @@ from typing import Any
 from obsctl.model.lifecycle import LifecycleRule
 from obsctl.model.stack import Bucket, Key, Role, Table
 from obsctl.verify.aws import Answer
-from obsctl.verify.collect import BucketLive, KeyLive, RoleLive, TableLive, decode_document
+from obsctl.verify.collect import (
+    BucketLive,
+    KeyLive,
+    MalformedDocumentError,
+    RoleLive,
+    TableLive,
+    decode_document,
+)
 from obsctl.verify.model import Result, Subject, errored, failed, judged, passed, subject
 from obsctl.verify.s3 import live_rules
 
@@ -183,8 +190,11 @@ def check_bucket(bucket: Bucket, live: BucketLive) -> list[Result]:
             )
     policy = live["policy"]
     if policy.ok or policy.error == "NoSuchBucketPolicy":
-        document = json.loads(policy.data["Policy"]) if policy.ok else None
-        problems = document_differences("bucket policy", bucket.policy, document)
+        try:
+            document = decode_document(policy.data["Policy"]) if policy.ok else None
+            problems = document_differences("bucket policy", bucket.policy, document)
+        except MalformedDocumentError as error:
+            problems = [f"the bucket policy is {error}"]
         results.append(judged("drift.policies", about, problems, "bucket policy as applied"))
     else:
         results.append(
@@ -207,8 +217,11 @@ def check_key(key: Key, live: KeyLive) -> list[Result]:
         results.append(result)
     if key.policy is not None:
         if live.policy.ok:
-            document = json.loads(live.policy.data.get("Policy") or "{}")
-            problems = document_differences("key policy", key.policy, document)
+            try:
+                document = decode_document(live.policy.data.get("Policy") or "{}")
+                problems = document_differences("key policy", key.policy, document)
+            except MalformedDocumentError as error:
+                problems = [f"the key policy is {error}"]
             results.append(judged("drift.policies", about, problems, "key policy as applied"))
         else:
             results.append(

@@ -11,7 +11,7 @@ from typing import Any
 from obsctl.errors import UsageError
 from obsctl.model import StackContract, read_stack
 from obsctl.model.stack import Bucket, Key, Role, Stack, Table
-from obsctl.verify import access, drift, dynamodb, iam, kms, lint, s3
+from obsctl.verify import access, drift, dynamodb, iam, kms, lint, operations, s3, vocabulary
 from obsctl.verify.aws import ClientFactory
 from obsctl.verify.catalogue import resolve_selector
 from obsctl.verify.collect import BucketLive, KeyLive, LiveStack, RoleLive, TableLive, collect
@@ -84,17 +84,17 @@ def verify_stack(
     """
     options = options or VerifyOptions()
     started = time.monotonic()
-    needs_parliament = any(
-        options.selected(c) and c not in options.skip
-        for c in ("iam.policy-lint", "iam.scoped-resources")
-    )
+    needs_parliament = options.selected("iam.policy-lint") and "iam.policy-lint" not in options.skip
     warm = threading.Thread(target=lint.parliament, daemon=True) if needs_parliament else None
     if warm is not None:
         warm.start()  # parliament's ~1 s import overlaps the API reads
+    vocabulary_load = threading.Thread(target=vocabulary.actions, args=("bucket",), daemon=True)
+    vocabulary_load.start()  # the action vocabulary (about 0.2 s) too
     expected = read_stack(contract, state)
     live = collect(expected, clients, options.workers)
     if warm is not None:
         warm.join()
+    vocabulary_load.join()
     results, matrix = evaluate(expected, live, options)
     notes = []
     if not expected.has_state:
@@ -122,11 +122,12 @@ def evaluate(
     for bucket in expected.buckets:
         results += _bucket_results(expected, bucket, live.buckets[bucket.name])
     for key in expected.keys:
-        results += _key_results(key, live.keys[key.arn])
+        results += _key_results(expected, key, live.keys[key.arn])
     for role in expected.roles:
         results += _role_results(expected, role, live.roles[role.name], matrix, options)
     for table in expected.tables:
         results += _table_results(expected, table, live.tables[table.name])
+    results += operations.check_operations(expected, live.operations)
     selected = [r for r in results if options.selected(r.control_id)]
     final = [
         Result(
@@ -154,12 +155,12 @@ def _bucket_results(stack: Stack, bucket: Bucket, live: BucketLive) -> list[Resu
     ]
 
 
-def _key_results(key: Key, live: KeyLive) -> list[Result]:
+def _key_results(stack: Stack, key: Key, live: KeyLive) -> list[Result]:
     if live.missing:
         return [drift.check_missing(subject(key), True)]
     return [
         drift.check_missing(subject(key), False),
-        *kms.check_key(key, live),
+        *kms.check_key(key, live, stack),
         *drift.check_key(key, live),
     ]
 
@@ -189,22 +190,19 @@ def _role_results(
         iam.check_trust_subjects(stack, role, live),
         iam.check_no_wildcard_action(role, live),
     ]
-    # The two controls that need parliament's database are not run at all when skipped.
-    if _runs("iam.scoped-resources", options):
-        results.append(iam.check_scoped_resources(role, live, lint.scopable_actions))
-    else:
-        results.append(_placeholder("iam.scoped-resources", subject(role)))
+    results.append(iam.check_scoped_resources(role, live, vocabulary.scopable_actions))
     if role.name in matrix:
         results += [
             iam.check_cross_app(role, matrix[role.name]),
             iam.check_required(role, matrix[role.name]),
+            iam.check_self_modification(role, matrix[role.name]),
         ]
     else:
         unread = live.inline if not live.inline.ok else live.attached
         why = f"could not read its policies ({unread.describe_error()})"
         results += [
-            errored("iam.no-cross-app-access", subject(role), why),
-            errored("iam.required-access", subject(role), why),
+            errored(cid, subject(role), why)
+            for cid in ("iam.no-cross-app-access", "iam.required-access", "iam.self-modification")
         ]
     if _runs("iam.policy-lint", options):
         results += lint.check_role(role, live)

@@ -274,3 +274,13 @@ def check_required(role: Role, access: RoleAccess) -> Result:
         else "needs no store access"
     )
     return judged(cid, subject(role), access.missing, ok)
+
+
+def check_self_modification(role: Role, access: RoleAccess) -> Result:
+    cid = "iam.self-modification"
+    return judged(
+        cid,
+        subject(role),
+        access.self_modification,
+        "cannot change its own permissions or its stores' settings",
+    )

@@ -1,28 +1,15 @@
-"""Key controls: enabled, rotating, not pending deletion, no public principal, alias in place."""
+"""Key controls: enabled, rotating, not pending deletion, opened to nobody outside the account
+(by its policy or by grants), alias in place."""
 
 from __future__ import annotations
 
 import json
 from typing import Any
 
-from obsctl.model.stack import Key
+from obsctl.model.stack import Key, Stack
 from obsctl.verify.collect import KeyLive
 from obsctl.verify.model import Result, errored, failed, judged, passed, subject
-
-# Conditions that tie a `*` principal to callers of one account or organization (KMS.5). A
-# kms:ViaService condition alone does not: any account's principal can call through S3.
-RESTRICTING_KEYS = frozenset(
-    {
-        "kms:calleraccount",
-        "aws:principalaccount",
-        "aws:principalorgid",
-        "aws:principalarn",
-        "aws:sourceaccount",
-        "aws:sourcearn",
-        "aws:sourceorgid",
-        "aws:principalorgpaths",
-    }
-)
+from obsctl.verify.principals import external_grants
 
 
 def _metadata(live: KeyLive) -> dict[str, Any]:
@@ -71,36 +58,8 @@ def check_pending_deletion(key: Key, live: KeyLive) -> Result:
     return passed(cid, subject(key), f"state {meta.get('KeyState')}")
 
 
-def _principals(statement: dict[str, Any]) -> list[str]:
-    principal = statement.get("Principal")
-    if principal == "*":
-        return ["*"]
-    if not isinstance(principal, dict):
-        return []
-    found: list[str] = []
-    for value in principal.values():
-        found += [value] if isinstance(value, str) else [str(v) for v in value]
-    return found
-
-
-def public_statements(policy: dict[str, Any]) -> list[str]:
-    """Sids (or positions) of Allow statements open to `*` without an account-scoping condition."""
-    statements = policy.get("Statement", [])
-    statements = [statements] if isinstance(statements, dict) else statements
-    found = []
-    for position, statement in enumerate(statements):
-        if statement.get("Effect") != "Allow" or "*" not in _principals(statement):
-            continue
-        condition_keys = {
-            key.lower() for block in (statement.get("Condition") or {}).values() for key in block
-        }
-        if not condition_keys & RESTRICTING_KEYS:
-            found.append(statement.get("Sid") or f"#{position + 1}")
-    return found
-
-
-def check_public_principal(key: Key, live: KeyLive) -> Result:
-    cid = "kms.public-principal"
+def check_external_access(key: Key, live: KeyLive, stack: Stack) -> Result:
+    cid = "kms.external-access"
     if not live.policy.ok:
         return errored(
             cid, subject(key), f"could not read the key policy ({live.policy.describe_error()})"
@@ -109,11 +68,31 @@ def check_public_principal(key: Key, live: KeyLive) -> Result:
         policy = json.loads(live.policy.data.get("Policy") or "{}")
     except ValueError:
         return failed(cid, subject(key), "the key policy is not valid JSON")
-    open_to_all = public_statements(policy)
+    if not isinstance(policy, dict):
+        return failed(cid, subject(key), "the key policy is not a JSON object")
+    allowed = frozenset(stack.settings.get("kms_external_administrator_accounts") or ())
+    problems = external_grants(policy, stack.account_id, allowed_accounts=allowed)
+    return judged(cid, subject(key), problems, f"allows nobody outside {stack.account_id}")
+
+
+def _service_principal(principal: str) -> bool:
+    return principal.endswith(".amazonaws.com") and ":" not in principal
+
+
+def check_grants(key: Key, live: KeyLive) -> Result:
+    """A grant allows its grantee the listed operations whatever the key policy says. AWS
+    services make grants for the resources they encrypt (DynamoDB for a table's key); those
+    name the service as grantee. Any other grant is access the stack did not give."""
+    cid = "kms.grants"
+    if not live.grants.ok:
+        return errored(cid, subject(key), f"could not list grants ({live.grants.describe_error()})")
     problems = [
-        f"statement {sid} allows Principal * without an account condition" for sid in open_to_all
+        f"grant {grant.get('Name') or grant.get('GrantId', '?')[:12]} gives "
+        f"{grant.get('GranteePrincipal')} {', '.join(grant.get('Operations') or [])}"
+        for grant in live.grants.data.get("Grants") or []
+        if not _service_principal(str(grant.get("GranteePrincipal", "")))
     ]
-    return judged(cid, subject(key), problems, "no statement allows Principal * unconditioned")
+    return judged(cid, subject(key), problems, "no grant outside the key policy")
 
 
 def check_alias(key: Key, live: KeyLive) -> Result:
@@ -132,12 +111,13 @@ def check_alias(key: Key, live: KeyLive) -> Result:
     return passed(cid, subject(key), f"{key.alias}")
 
 
-def check_key(key: Key, live: KeyLive) -> list[Result]:
+def check_key(key: Key, live: KeyLive, stack: Stack) -> list[Result]:
     results = [
         check_enabled(key, live),
         check_rotation(key, live),
         check_pending_deletion(key, live),
-        check_public_principal(key, live),
+        check_external_access(key, live, stack),
+        check_grants(key, live),
     ]
     if key.alias:
         results.append(check_alias(key, live))

@@ -1,9 +1,8 @@
-"""parliament: lint the permission policies, and know which actions AWS can scope to a resource.
+"""parliament: lint the permission policies.
 
-parliament's IAM database (scraped from the AWS Service Authorization Reference) says for every
-action which resource types it accepts; an action with none can only be granted on `*`. Only
-permission policies are linted: parliament has no trust-policy mode and misreads them (B8).
-Findings of high or critical severity fail `iam.policy-lint`; the rest are informational.
+Only permission policies are linted: parliament has no trust-policy mode and misreads them (B8).
+Findings of high or critical severity fail `iam.policy-lint`; the rest are informational. (Which
+actions exist and which can be scoped to a resource comes from `vocabulary`, not from here.)
 """
 
 from __future__ import annotations
@@ -12,7 +11,6 @@ import json
 import threading
 import warnings
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Any
 
 from obsctl.model.stack import Role
@@ -30,40 +28,6 @@ def parliament() -> Any:
         import parliament as module
 
     return module
-
-
-@lru_cache(maxsize=1)
-def _resource_scoped() -> dict[str, dict[str, tuple[str, bool]]]:
-    """prefix -> lowercased action -> (its name, whether it accepts a resource type)."""
-    table: dict[str, dict[str, tuple[str, bool]]] = {}
-    for service in parliament().iam_definition:
-        actions = table.setdefault(service["prefix"], {})
-        for privilege in service["privileges"]:
-            name = privilege["privilege"]
-            scoped = any(item.get("resource_type") for item in privilege.get("resource_types", []))
-            before = actions.get(name.lower(), (name, False))[1]
-            actions[name.lower()] = (name, before or scoped)
-    return table
-
-
-def scopable_actions(pattern: str) -> list[str] | None:
-    """The actions `pattern` (wildcards allowed) grants that AWS can scope; None if unknown."""
-    from fnmatch import fnmatchcase
-
-    service, _, name = (pattern if pattern != "*" else "*:*").partition(":")
-    table = _resource_scoped()
-    services = table if service == "*" else {service.lower(): table.get(service.lower())}
-    found: list[str] = []
-    known = False
-    for prefix, actions in services.items():
-        if actions is None:
-            continue
-        for action, (proper, scoped) in actions.items():
-            if fnmatchcase(action, name.lower()):
-                known = True
-                if scoped:
-                    found.append(f"{prefix}:{proper}")
-    return sorted(found) if known else None
 
 
 @dataclass(frozen=True)

@@ -85,6 +85,7 @@ class Result:
             "details": list(self.details),
             "fix": "" if self.status.ok else self.remedy,
             "skip_reason": self.skip_reason,
+            "securityhub": list(c.securityhub),
             "fsbp": list(c.fsbp),
             "cis": list(c.cis),
             "checkov": list(c.checkov),
@@ -146,8 +147,13 @@ class Report:
         return [r for r in self.results if not r.status.ok]
 
     @property
+    def nothing_verified(self) -> bool:
+        """No check was evaluated (every control skipped, or none applies): not a pass."""
+        return self.evaluated == 0
+
+    @property
     def ok(self) -> bool:
-        return not self.failures
+        return not self.failures and not self.nothing_verified
 
     @property
     def exit_code(self) -> int:
@@ -155,6 +161,9 @@ class Report:
 
     def verdict(self) -> str:
         counts = self.counts
+        if self.nothing_verified:
+            skipped = f" ({counts[Status.SKIP]} skipped)" if counts[Status.SKIP] else ""
+            return f"NOT VERIFIED: no check ran{skipped}; a run that checks nothing is not a pass."
         extra = []
         if counts[Status.FAIL]:
             extra.append(f"{counts[Status.FAIL]} failed")
@@ -197,6 +206,7 @@ class Report:
             "name_prefix": self.name_prefix,
             "summary": {
                 "ok": self.ok,
+                "nothing_verified": self.nothing_verified,
                 "verdict": self.verdict(),
                 "passed": self.passed,
                 "evaluated": self.evaluated,

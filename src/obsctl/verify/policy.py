@@ -14,13 +14,23 @@ Semantics follow IAM: an explicit Deny overrides any Allow; Action/NotAction and
 Resource/NotResource; `*` and `?` wildcards in both; actions match case-insensitively, ARNs
 case-sensitively. Wildcard sets are compared exactly for one pattern against another
 (`intersects`, `covers`); a space split across several Deny statements is treated as not denied.
+
+Conditions are evaluated on the keys the caller's identity fixes (`Context`: its ARN, its
+account): a condition on them is true or false; on any other key it is unknown, which counts
+as "may apply" for an Allow and never proves a Deny. Policy variables (`${aws:PrincipalTag/x}`)
+in a Resource are a wildcard for `may_allow` and never cover a space for `guaranteed`.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+_VARIABLE = re.compile(r"\$\{[^}]*\}")
+Context = Mapping[str, str]  # lowercased condition key -> the caller's value
 
 
 def _text(value: str, ignore_case: bool) -> str:
@@ -121,6 +131,19 @@ class Statement:
     conditioned: bool
     sid: str = ""
     source: str = ""  # which policy it comes from, for messages
+    condition: Mapping[str, Any] = field(default_factory=dict, compare=False)
+
+    def holds(self, context: Context) -> bool | None:
+        """Is the condition true for a caller with `context`? None: it depends on unknowns."""
+        verdict: bool | None = True
+        for operator, block in self.condition.items():
+            for key, values in (block or {}).items():
+                result = _condition(operator, context.get(key.lower()), _strings(values) or ())
+                if result is False:
+                    return False
+                if result is None:
+                    verdict = None
+        return verdict
 
     @property
     def where(self) -> str:
@@ -134,14 +157,16 @@ class Statement:
     def may_touch(self, space: str) -> bool:
         """Is some resource of `space` within this statement's resources?"""
         if self.resources is not None:
-            return any(intersects(p, space) for p in self.resources)
-        return not any(covers(p, space) for p in self.not_resources or ())
+            return any(intersects(_widened(p), space) for p in self.resources)
+        return not any(
+            covers(p, space) for p in self.not_resources or () if not _VARIABLE.search(p)
+        )
 
     def covers_space(self, space: str) -> bool:
         """Is every resource of `space` within this statement's resources?"""
         if self.resources is not None:
-            return any(covers(p, space) for p in self.resources)
-        return not any(intersects(p, space) for p in self.not_resources or ())
+            return any(covers(p, space) for p in self.resources if not _VARIABLE.search(p))
+        return not any(intersects(_widened(p), space) for p in self.not_resources or ())
 
     def regions(self, space: str) -> list[str]:
         """The parts of `space` this statement reaches, as patterns (the space itself when the
@@ -149,11 +174,58 @@ class Statement:
         if self.resources is None:
             return [space] if self.may_touch(space) else []
         found = []
-        for pattern in self.resources:
+        for pattern in map(_widened, self.resources):
             if not intersects(pattern, space):
                 continue
             found.append(pattern if covers(space, pattern) else space)
         return found
+
+
+def _widened(pattern: str) -> str:
+    """A resource pattern with each policy variable as `*` (any value it may take)."""
+    return _VARIABLE.sub("*", pattern)
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _compare(value: str, pattern: str, test: Any) -> bool:
+    left, right = _number(value), _number(pattern)
+    return left is not None and right is not None and bool(test(left, right))
+
+
+_STRING_OPERATORS = {
+    "bool": lambda v, p: v.lower() == p.lower(),
+    "numericequals": lambda v, p: _compare(v, p, lambda a, b: a == b),
+    "numericlessthan": lambda v, p: _compare(v, p, lambda a, b: a < b),
+    "numericlessthanequals": lambda v, p: _compare(v, p, lambda a, b: a <= b),
+    "numericgreaterthan": lambda v, p: _compare(v, p, lambda a, b: a > b),
+    "numericgreaterthanequals": lambda v, p: _compare(v, p, lambda a, b: a >= b),
+    "stringequals": lambda v, p: v == p,
+    "stringequalsignorecase": lambda v, p: v.lower() == p.lower(),
+    "stringlike": lambda v, p: glob_match(p, v),
+    "arnequals": lambda v, p: v == p,
+    "arnlike": lambda v, p: glob_match(p, v),
+}
+
+
+def _condition(operator: str, value: str | None, patterns: tuple[str, ...]) -> bool | None:
+    """One condition operator on one key: True, False, or None when it cannot be known."""
+    name = operator.lower()
+    if ":" in name or value is None or any(_VARIABLE.search(p) for p in patterns):
+        return None  # set operators, unknown keys and variables stay unknown
+    name = name.removesuffix("ifexists")  # the keys of a Context always exist
+    negated = "not" in name
+    base = name.replace("not", "", 1) if negated else name
+    test = _STRING_OPERATORS.get(base)
+    if test is None:
+        return None
+    matched = any(test(value, pattern) for pattern in patterns)
+    return not matched if negated else matched
 
 
 def parse(document: dict[str, Any], source: str = "") -> list[Statement]:
@@ -169,6 +241,7 @@ def parse(document: dict[str, Any], source: str = "") -> list[Statement]:
             actions = ()
         if resources is None and not_resources is None:
             resources = ("*",)
+        condition = item.get("Condition")
         statements.append(
             Statement(
                 effect=str(item.get("Effect", "")),
@@ -176,23 +249,29 @@ def parse(document: dict[str, Any], source: str = "") -> list[Statement]:
                 not_actions=not_actions,
                 resources=resources,
                 not_resources=not_resources,
-                conditioned=bool(item.get("Condition")),
+                conditioned=bool(condition),
                 sid=str(item.get("Sid", "")),
                 source=source,
+                condition=condition if isinstance(condition, dict) else {},
             )
         )
     return statements
 
 
-def may_allow(statements: list[Statement], action: str, space: str) -> Statement | None:
+def may_allow(
+    statements: list[Statement], action: str, space: str, context: Context | None = None
+) -> Statement | None:
     """The Allow statement through which `action` may reach part of `space`, or None."""
+    context = context or {}
     denies = [
         s
         for s in statements
-        if s.effect == "Deny" and not s.conditioned and s.matches_action(action)
+        if s.effect == "Deny" and s.matches_action(action) and s.holds(context) is True
     ]
     for statement in statements:
         if statement.effect != "Allow" or not statement.matches_action(action):
+            continue
+        if statement.holds(context) is False:
             continue
         for region in statement.regions(space):
             if not any(deny.covers_space(region) for deny in denies):
@@ -200,16 +279,20 @@ def may_allow(statements: list[Statement], action: str, space: str) -> Statement
     return None
 
 
-def guaranteed(statements: list[Statement], action: str, space: str) -> Statement | None:
-    """The unconditional Allow granting `action` on all of `space` with no Deny in the way."""
+def guaranteed(
+    statements: list[Statement], action: str, space: str, context: Context | None = None
+) -> Statement | None:
+    """The Allow granting `action` on all of `space` whatever else the request carries, with
+    no Deny that may be in the way."""
+    context = context or {}
     for statement in statements:
         denies = statement.effect == "Deny" and statement.matches_action(action)
-        if denies and statement.may_touch(space):
+        if denies and statement.may_touch(space) and statement.holds(context) is not False:
             return None
     for statement in statements:
         if (
             statement.effect == "Allow"
-            and not statement.conditioned
+            and statement.holds(context) is True
             and statement.matches_action(action)
             and statement.covers_space(space)
         ):
@@ -219,23 +302,40 @@ def guaranteed(statements: list[Statement], action: str, space: str) -> Statemen
 
 @dataclass(frozen=True)
 class Principal:
-    """A role's effective permissions: its identity policies, cut by its boundary if it has one."""
+    """A role's effective permissions on one resource: its identity policies, cut by its
+    boundary if it has one, together with what the resource's own policy (and grants) allow
+    or deny the role. In one account either side's Allow is enough and either side's Deny
+    wins; the boundary cuts the identity side (and a resource policy naming the role's ARN).
+    """
 
     identity: list[Statement]
     boundary: list[Statement] | None = None
+    resource: list[Statement] = field(default_factory=list)
+    context: Mapping[str, str] = field(default_factory=dict)
+
+    def on(self, resource: list[Statement]) -> Principal:
+        return Principal(self.identity, self.boundary, resource, self.context)
+
+    def _within_boundary(self, action: str, space: str, guarantee: bool) -> bool:
+        if self.boundary is None:
+            return True
+        test = guaranteed if guarantee else may_allow
+        return test(self.boundary, action, space, self.context) is not None
 
     def may_allow(self, action: str, space: str) -> Statement | None:
-        grant = may_allow(self.identity, action, space)
-        if grant is None or (
-            self.boundary is not None and not may_allow(self.boundary, action, space)
-        ):
+        denies = [s for s in self.resource if s.effect == "Deny"]
+        grant = may_allow(self.identity + denies, action, space, self.context) or may_allow(
+            self.resource + [s for s in self.identity if s.effect == "Deny"],
+            action,
+            space,
+            self.context,
+        )
+        if grant is None or not self._within_boundary(action, space, guarantee=False):
             return None
         return grant
 
     def guaranteed(self, action: str, space: str) -> Statement | None:
-        grant = guaranteed(self.identity, action, space)
-        if grant is None or (
-            self.boundary is not None and not guaranteed(self.boundary, action, space)
-        ):
+        grant = guaranteed(self.identity + self.resource, action, space, self.context)
+        if grant is None or not self._within_boundary(action, space, guarantee=True):
             return None
         return grant

@@ -105,6 +105,7 @@ def control_dict(control: Control) -> dict[str, Any]:
         "resource_type": control.resource_type,
         "severity": control.severity,
         "fix": control.fix,
+        "securityhub": list(control.securityhub),
         "fsbp": list(control.fsbp),
         "cis": list(control.cis),
         "checkov": list(control.checkov),
@@ -175,7 +176,7 @@ _LEVEL = {"high": "error", "medium": "warning", "low": "note"}
 
 def _rule(control: Control) -> dict[str, Any]:
     tags = ["security", "aws", control.family]
-    tags += [f"FSBP {item}" for item in control.fsbp] + [f"CIS {item}" for item in control.cis]
+    tags += [item for item in control.mappings.split(", ") if item]
     return {
         "id": control.id,
         "name": "".join(part.capitalize() for part in control.id.replace("-", ".").split(".")),

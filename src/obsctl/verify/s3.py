@@ -15,6 +15,7 @@ from typing import Any
 
 from obsctl.model.lifecycle import LifecycleRule, from_api
 from obsctl.model.stack import Bucket, Stack
+from obsctl.verify import sharing
 from obsctl.verify.aws import Answer
 from obsctl.verify.collect import BucketLive
 from obsctl.verify.model import Result, errored, failed, judged, passed, subject
@@ -118,7 +119,9 @@ def _values(value: Any) -> list[str]:
 def _denies_everyone_everything(statement: dict[str, Any], bucket: Bucket) -> bool:
     principal = statement.get("Principal")
     everyone = principal == "*" or (
-        isinstance(principal, dict) and _values(principal.get("AWS")) == ["*"]
+        isinstance(principal, dict)
+        and set(principal) == {"AWS"}
+        and _values(principal["AWS"]) == ["*"]
     )
     actions = _values(statement.get("Action", []))
     resources = statement.get("Resource", [])
@@ -127,25 +130,36 @@ def _denies_everyone_everything(statement: dict[str, Any], bucket: Bucket) -> bo
     return (
         statement.get("Effect") == "Deny"
         and everyone
+        and "NotPrincipal" not in statement
         and ("s3:*" in actions or "*" in actions)
         and covers
     )
 
 
+def _only_condition(statement: dict[str, Any], operator: str, key: str) -> list[str] | None:
+    """The values of `key` when it is the statement's one condition under `operator`; None
+    when the condition has any other operator or key (which narrows the Deny)."""
+    condition = statement.get("Condition") or {}
+    if list(condition) != [operator] or not isinstance(condition[operator], dict):
+        return None
+    block = {k.lower(): v for k, v in condition[operator].items()}
+    if list(block) != [key]:
+        return None
+    return _values(block[key])
+
+
 def tls_statements(policy: dict[str, Any], bucket: Bucket) -> tuple[bool, bool]:
-    """(denies plain HTTP, denies TLS < 1.2) for the whole bucket and every principal."""
+    """(denies plain HTTP, denies TLS < 1.2) for the whole bucket and every principal, with no
+    other condition that would let some requests through."""
     statements = policy.get("Statement", [])
     statements = [statements] if isinstance(statements, dict) else statements
     http = tls = False
     for statement in statements:
         if not _denies_everyone_everything(statement, bucket):
             continue
-        condition = statement.get("Condition") or {}
-        secure = {k.lower(): v for k, v in (condition.get("Bool") or {}).items()}
-        if _values(secure.get("aws:securetransport", [])) == ["false"]:
+        if _only_condition(statement, "Bool", "aws:securetransport") == ["false"]:
             http = True
-        below = {k.lower(): v for k, v in (condition.get("NumericLessThan") or {}).items()}
-        versions = _values(below.get("s3:tlsversion", []))
+        versions = _only_condition(statement, "NumericLessThan", "s3:tlsversion")
         if versions and all(_as_float(v) >= 1.2 for v in versions):
             tls = True
     return http, tls
@@ -270,7 +284,13 @@ def expiry_problems(rule: LifecycleRule, bucket: Bucket, stack: Stack) -> list[s
         problems.append(
             f"rule {rule.id} expires {rule.scope()}, not one of the configured tenant prefixes"
         )
-    reached = [prefix for prefix in guard.protected_prefixes if prefix.startswith(rule.prefix)]
+    # A rule reaches a protected prefix when one contains the other: "" and "index" reach
+    # "index/", and so does "index/index_" (every object it covers is under "index/").
+    reached = [
+        prefix
+        for prefix in guard.protected_prefixes
+        if prefix.startswith(rule.prefix) or rule.prefix.startswith(prefix)
+    ]
     if reached and rule.prefix == "":
         problems.append(
             f"rule {rule.id} expires the whole bucket, which reaches {', '.join(reached)}"
@@ -343,13 +363,24 @@ def check_bucket(bucket: Bucket, live: BucketLive, stack: Stack) -> list[Result]
         check_encryption(bucket, live),
         check_public_access_block(bucket, live),
         check_ownership(bucket, live),
+        sharing.check_acl(bucket, live),
         check_tls_only(bucket, live),
+        sharing.check_external_access(bucket, live, stack),
         check_versioning(bucket, live),
         check_noncurrent_expiry(bucket, live),
         check_abort_multipart(bucket, live),
+        sharing.check_replication(bucket, live),
+        sharing.check_exports(bucket, live),
+        sharing.check_notifications(bucket, live),
+        sharing.check_object_lock(bucket, live),
+        sharing.check_acceleration(bucket, live, stack),
+        sharing.check_website(bucket, live),
+        sharing.check_cors(bucket, live),
+        sharing.check_access_points(bucket, live),
     ]
     if bucket.telemetry:
         results.append(check_safe_expiry(bucket, live, stack))
-        if bucket.access_log_target:
-            results.append(check_access_logging(bucket, live))
+        results.append(sharing.check_readable_storage_class(bucket, live, live_rules(live)))
+    if bucket.access_log_target:
+        results.append(check_access_logging(bucket, live))
     return results

@@ -92,7 +92,7 @@ def verify_session(
     options = options or VerifyOptions(target=session.target)
     with ThreadPoolExecutor(max_workers=2) as pool:
         early = pool.submit(_early_clients, session)
-        if options.selected("iam.policy-lint") or options.selected("iam.scoped-resources"):
+        if options.selected("iam.policy-lint"):
             pool.submit(parliament)
         if state is None and getattr(session, "sandbox", None) is not None:
             state = sandbox_state(session, early.result()[1])

@@ -41,6 +41,7 @@ from obsctl.terraform.holders import state_location
 from obsctl.terraform.lockinfo import LockInfo
 from obsctl.terraform.locks import StateLockedError, state_lock_error
 from obsctl.terraform.runner import Completed, EventHandler, PlanResult, Terraform
+from obsctl.workspace import plan_record
 from obsctl.workspace.clusters import clusters_to_seed
 from obsctl.workspace.journal import ApplyJournal
 from obsctl.workspace.lock import WorkspaceLock
@@ -144,13 +145,17 @@ class Session:
         """Plan into the workspace's plan file (`plan_json` reads it back when needed)."""
         plan_file = self.workspace.plan_path
         plan_file.parent.mkdir(parents=True, exist_ok=True)
-        return self.terraform.plan(
+        plan_record.forget(self)  # the plan file is about to change
+        result = self.terraform.plan(
             plan_file,
             self.variables,
             destroy=destroy,
             refresh_only=refresh_only,
             on_event=on_event,
         )
+        if not (destroy or refresh_only):
+            plan_record.record_plan(self, plan_file)  # what `cost` may reuse
+        return result
 
     def plan_json(self, plan: PlanResult) -> dict[str, Any]:
         """`terraform show -json` of a saved plan (one more provider start, about 3 s)."""
@@ -163,6 +168,7 @@ class Session:
                 plan.plan_file, on_event=on_event, on_start=journal.terraform_started
             )
         self.site.record_apply()
+        plan_record.record_apply(self, plan.plan_file)
         return completed
 
     def apply_now(self, on_event: EventHandler | None = None) -> Completed:
@@ -176,6 +182,7 @@ class Session:
                 self.variables, on_event=on_event, on_start=journal.terraform_started
             )
         self.site.record_apply()
+        plan_record.record_apply(self, None)
         return completed
 
     def release_sandbox(self) -> bool:
@@ -245,6 +252,7 @@ def open_session(
     *,
     binary: str | None = None,
     variables: Iterable[str] = (),
+    var_files: Iterable[Path] = (),
     base_env: Mapping[str, str] | None = None,
     accept_orphans: bool | None = None,
 ) -> Session:
@@ -256,6 +264,7 @@ def open_session(
     workspace = resolve(env, target, root_dir)
     user_variables = list(variables)
     _check_variables(user_variables)
+    files = [_var_file(path) for path in var_files]
     tf_binary = require_binary(binary)
     process_env = dict(os.environ if base_env is None else base_env)
     process_env.update(terraform_settings(workspace))
@@ -291,6 +300,8 @@ def open_session(
             state=state_location(workspace.root, terraform.env),
         ),
     )
+    # Terraform applies them in order: the files first, so that a --var wins over a file.
+    tf_variables += [f"-var-file={path}" for path in files]
     tf_variables += [f"-var={item}" for item in user_variables]
     return Session(
         workspace,
@@ -356,6 +367,14 @@ def _check_variables(variables: list[str]) -> None:
         name, equals, _ = item.partition("=")
         if not equals or not name.strip():
             raise UsageError(f"--var {item!r} is not NAME=VALUE.")
+
+
+def _var_file(path: Path) -> Path:
+    """A --var-file, checked before Terraform runs (Terraform resolves it from the root)."""
+    resolved = path.expanduser().resolve()
+    if not resolved.is_file():
+        raise UsageError(f"--var-file {path}: no such file.")
+    return resolved
 
 
 def _given_value(variables: list[str], name: str) -> str | None:

@@ -65,9 +65,6 @@ resource "aws_s3_bucket" "this" {
   # checkov:skip=CKV_AWS_19: False positive: default encryption (SSE-KMS unless SSE-S3 is chosen) is set in aws_s3_bucket_server_side_encryption_configuration.this.
   # checkov:skip=CKV_AWS_145: False positive when sse_algorithm is aws:kms (set in aws_s3_bucket_server_side_encryption_configuration.this); SSE-S3 is an explicit, documented choice (README "Encryption").
   # checkov:skip=CKV2_AWS_62: Event notifications have no consumer: Terraform reads the bucket on demand.
-  # checkov:skip=CKV_AWS_18: Access logging is opt-in through var.access_log_bucket (aws_s3_bucket_logging.this): the log bucket is an account-level choice this root does not own.
-  # checkov:skip=CKV2_AWS_61: False positive: the lifecycle rule is configured inline below (see the comment above the resource).
-  # checkov:skip=CKV_AWS_21: False positive: versioning is enabled in aws_s3_bucket_versioning.this.
   bucket        = local.bucket_name
   force_destroy = var.force_destroy
 

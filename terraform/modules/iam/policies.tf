@@ -49,7 +49,8 @@ locals {
   # --- Legacy Loki DynamoDB index tables -------------------------------------
   # Only Loki (3.x, store aws/aws-dynamo) reads DynamoDB; a `mimir` or `tempo`
   # key is accepted for symmetry with other outputs but grants nothing.
-  # No CreateTable/DeleteTable: Terraform owns the tables.
+  # No CreateTable/DeleteTable/UpdateTable/TagResource: Terraform owns the tables, their
+  # capacity, streams, deletion protection and tags; the role reads and writes items only.
 
   loki_table_arns = contains(keys(local.apps), "loki") ? coalesce(lookup(var.dynamodb_table_arns, "loki", []), []) : []
 
@@ -69,10 +70,7 @@ locals {
             "dynamodb:ListTagsOfResource",
             "dynamodb:PutItem",
             "dynamodb:Query",
-            "dynamodb:TagResource",
-            "dynamodb:UntagResource",
             "dynamodb:UpdateItem",
-            "dynamodb:UpdateTable",
           ]
           Resource = local.loki_table_arns
         },
@@ -117,8 +115,13 @@ locals {
         Sid    = "CloudWatchLogsRead"
         Effect = "Allow"
         Action = ["logs:GetLogEvents", "logs:GetLogGroupFields", "logs:GetQueryResults", "logs:StartQuery"]
-        # Log groups and their streams (":log-stream:..." is under "log-group:*").
-        Resource = ["arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:*"]
+        # Only the log groups the caller names, and their streams (":log-stream:<name>").
+        Resource = sort(flatten([
+          for group in local.grafana.cloudwatch_log_groups : [
+            "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${group}",
+            "arn:${local.partition}:logs:${local.region}:${local.account_id}:log-group:${group}:log-stream:*",
+          ]
+        ]))
       },
     ] : [],
     local.grafana.prometheus_query ? [

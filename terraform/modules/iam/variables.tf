@@ -82,6 +82,13 @@ variable "apps" {
   }
 
   validation {
+    # Every pod of a namespace runs as "default" unless it names another account, so trusting
+    # it gives the role to whatever runs there without asking.
+    condition     = alltrue(flatten([for app, cfg in var.apps : [for sa in coalesce(cfg.service_accounts, [app]) : sa != "default"]]))
+    error_message = "${join(", ", [for app, cfg in var.apps : "apps.${app}.service_accounts" if contains(coalesce(cfg.service_accounts, [app]), "default")])} lists \"default\": every pod of the namespace that names no service account runs as it, so the role would go to any of them. Give the chart its own service account."
+  }
+
+  validation {
     # Wildcards are reported by the rule above, so this rule skips them.
     condition = alltrue(flatten([
       for app, cfg in var.apps : [
@@ -583,16 +590,32 @@ variable "trust_policy_size_limit" {
 ##############################################################################
 
 variable "grafana_access" {
-  description = "Read-only AWS data-source permissions for Grafana's role; each switch adds only its own actions, and with every switch off the role has no permission policy. prometheus_workspace_arns limits Amazon Managed Prometheus queries to those workspaces (default: every workspace of this account and region)."
+  description = "Read-only AWS data-source permissions for Grafana's role; each switch adds only its own actions, and with every switch off the role has no permission policy. CloudWatch Logs is off unless cloudwatch_log_groups names the log groups Grafana may read (wildcards allowed; [\"*\"] for all, on purpose). prometheus_workspace_arns limits Amazon Managed Prometheus queries to those workspaces (default: every workspace of this account and region)."
   type = object({
     cloudwatch_metrics        = optional(bool, true)
-    cloudwatch_logs           = optional(bool, true)
+    cloudwatch_logs           = optional(bool, false)
+    cloudwatch_log_groups     = optional(list(string), [])
     xray                      = optional(bool, false)
     prometheus_query          = optional(bool, false)
     prometheus_workspace_arns = optional(list(string), [])
   })
   nullable = false
   default  = {}
+
+  validation {
+    condition     = !var.grafana_access.cloudwatch_logs || length(var.grafana_access.cloudwatch_log_groups) > 0
+    error_message = "grafana_access.cloudwatch_logs is true but grafana_access.cloudwatch_log_groups is empty: name the log groups Grafana may read (wildcards allowed, e.g. \"/aws/eks/*\"), or [\"*\"] to let it read every log group of the account on purpose."
+  }
+
+  validation {
+    condition     = var.grafana_access.cloudwatch_logs || length(var.grafana_access.cloudwatch_log_groups) == 0
+    error_message = "grafana_access.cloudwatch_log_groups is set but grafana_access.cloudwatch_logs is false, so the log groups would grant nothing: turn cloudwatch_logs on or drop the list."
+  }
+
+  validation {
+    condition     = alltrue([for group in var.grafana_access.cloudwatch_log_groups : can(regex("^[A-Za-z0-9_./#*-]{1,512}$", group))])
+    error_message = "${join(", ", [for group in var.grafana_access.cloudwatch_log_groups : jsonencode(group) if !can(regex("^[A-Za-z0-9_./#*-]{1,512}$", group))])} in grafana_access.cloudwatch_log_groups is not a log group name: 1 to 512 letters, digits and the characters _-./# (and * as a wildcard)."
+  }
 
   validation {
     condition = alltrue([

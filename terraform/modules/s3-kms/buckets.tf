@@ -5,12 +5,8 @@
 resource "aws_s3_bucket" "this" {
   for_each = local.buckets
 
-  # checkov:skip=CKV_AWS_144: Cross-region replication is an env choice made in the replica module (prod: replica_region); this module keeps one region.
-  # checkov:skip=CKV_AWS_145: False positive: SSE-KMS with the app's customer-managed key is set in aws_s3_bucket_server_side_encryption_configuration.this.
+  # checkov:skip=CKV_AWS_144: Cross-region replication is an env choice made in the replica module (prod: replica_region), and verify's s3.replication accepts only the stack's own replica; this module keeps one Region.
   # checkov:skip=CKV2_AWS_62: Event notifications have no consumer: Mimir, Loki and Tempo poll their buckets.
-  # checkov:skip=CKV_AWS_18: Access logging is an env choice (on in prod) through var.access_logging; dev trades it for cost.
-  # checkov:skip=CKV2_AWS_61: False positive: lifecycle rules are configured inline below (see the comment above the resource).
-  # checkov:skip=CKV_AWS_21: False positive: versioning is enabled in aws_s3_bucket_versioning.this.
   bucket        = each.value.name
   force_destroy = var.force_destroy
   # The key ARN tag also orders a destroy: the bucket goes first, so a bucket that refuses to

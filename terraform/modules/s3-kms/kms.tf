@@ -68,6 +68,22 @@ resource "aws_kms_key_policy" "this" {
 
   key_id = aws_kms_key.this[each.key].key_id
   policy = jsonencode({ Version = "2012-10-17", Statement = local.key_policy_statements })
+
+  lifecycle {
+    # Every key administrator gets kms:* minus use on every key: one of another account
+    # administers the stack's data keys from outside it unless that account is named.
+    precondition {
+      condition     = length(local.foreign_administrators) == 0
+      error_message = "kms.administrator_arns names ${join(", ", local.foreign_administrators)}, outside account ${local.account_id}: a key administrator controls every key of the stack. List the account in kms.external_administrator_accounts if that is intended."
+    }
+  }
+}
+
+locals {
+  foreign_administrators = [
+    for arn in var.kms.administrator_arns : arn
+    if !contains(concat([local.account_id], var.kms.external_administrator_accounts), split(":", arn)[4])
+  ]
 }
 
 resource "aws_kms_alias" "this" {

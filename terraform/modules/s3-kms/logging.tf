@@ -12,8 +12,6 @@ resource "aws_s3_bucket" "access_logs" {
   # checkov:skip=CKV_AWS_145: S3 server access logging only delivers into SSE-S3 (AES256) buckets; SSE-KMS is not supported for log targets.
   # checkov:skip=CKV_AWS_18: This is the access-log target itself; logging it into itself would loop.
   # checkov:skip=CKV2_AWS_62: No consumer for event notifications on log objects.
-  # checkov:skip=CKV2_AWS_61: False positive: lifecycle rules are configured inline below.
-  # checkov:skip=CKV_AWS_21: False positive: versioning is enabled in aws_s3_bucket_versioning.access_logs.
   bucket        = local.access_log_bucket_name
   force_destroy = var.force_destroy
   tags          = merge(local.common_tags, { (local.tag_keys.store) = "access-logs" })
@@ -82,7 +80,10 @@ resource "aws_s3_bucket_policy" "access_logs" {
       Resource  = "${aws_s3_bucket.access_logs[0].arn}/${var.access_logging.target_prefix}*"
       Condition = {
         StringEquals = { "aws:SourceAccount" = local.account_id }
-        ArnLike      = { "aws:SourceArn" = [for bucket in aws_s3_bucket.this : bucket.arn] }
+        ArnLike = { "aws:SourceArn" = concat(
+          [for bucket in aws_s3_bucket.this : bucket.arn],
+          [for name in var.access_logging.source_bucket_names : "arn:${local.partition}:s3:::${name}"],
+        ) }
       }
     }])
   })

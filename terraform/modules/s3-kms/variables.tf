@@ -223,9 +223,17 @@ variable "kms" {
     deletion_window_in_days = optional(number, 30)
     rotation_period_in_days = optional(number, 365)
     administrator_arns      = optional(list(string), [])
-    via_services            = optional(list(string), ["s3"])
+    # Accounts other than the keys' own whose principals may be in administrator_arns: a key
+    # administrator of another account is a decision to write down, never an accident.
+    external_administrator_accounts = optional(list(string), [])
+    via_services                    = optional(list(string), ["s3"])
   })
   default = {}
+
+  validation {
+    condition     = alltrue([for account in var.kms.external_administrator_accounts : can(regex("^[0-9]{12}$", account))])
+    error_message = "kms.external_administrator_accounts must list 12-digit AWS account ids; got ${jsonencode(var.kms.external_administrator_accounts)}."
+  }
 
   validation {
     condition     = contains(["per_app", "shared", "existing"], var.kms.strategy)
@@ -265,14 +273,21 @@ variable "force_destroy" {
 }
 
 variable "access_logging" {
-  description = "S3 server access logging for every telemetry bucket: into a log bucket this module creates (\"<prefix>-access-logs\", SSE-S3 because S3 log delivery cannot use SSE-KMS) or into an existing one (target_bucket)."
+  description = "S3 server access logging for every telemetry bucket: into a log bucket this module creates (\"<prefix>-access-logs\", SSE-S3 because S3 log delivery cannot use SSE-KMS) or into an existing one (target_bucket). source_bucket_names: other buckets (the stack's audit bucket) whose access logs the created log bucket accepts too."
   type = object({
     enabled        = optional(bool, false)
     target_bucket  = optional(string)
     target_prefix  = optional(string, "s3-access-logs/")
     retention_days = optional(number, 365)
+    # Other buckets of the stack (the audit bucket) whose logs the created log bucket accepts.
+    source_bucket_names = optional(list(string), [])
   })
   default = {}
+
+  validation {
+    condition     = alltrue([for name in var.access_logging.source_bucket_names : can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", name))])
+    error_message = "access_logging.source_bucket_names ${jsonencode(var.access_logging.source_bucket_names)} must be S3 bucket names."
+  }
 
   validation {
     condition     = var.access_logging.target_bucket == null || can(regex("^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$", var.access_logging.target_bucket))

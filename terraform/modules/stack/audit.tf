@@ -1,6 +1,7 @@
-# A CloudTrail trail recording S3 data events on the telemetry buckets (CIS 3.8/3.9), into an
-# audit bucket encrypted with the operations key. Management events are left to the account's
-# organization trail; this trail exists for object-level access to telemetry.
+# A multi-Region CloudTrail trail recording S3 data events on the telemetry buckets (CIS 3.8/3.9)
+# and read and write management events of every Region (CloudTrail.1; off when an organization
+# trail records them), into an audit bucket encrypted with the operations key, versioned and
+# access-logged (CloudTrail.7): reads and deletes of the evidence are themselves recorded.
 locals {
   audit_bucket_name = "${local.name_prefix}-audit"
 }
@@ -8,15 +9,18 @@ locals {
 resource "aws_s3_bucket" "audit" {
   count = var.audit_trail.enabled ? 1 : 0
 
-  # checkov:skip=CKV_AWS_144: Cross-region replication of the audit trail is left to the organization's log archive.
-  # checkov:skip=CKV_AWS_18: Server access logs of the audit bucket would duplicate what CloudTrail already records.
-  # checkov:skip=CKV2_AWS_62: Nothing consumes event notifications of trail files.
-  # checkov:skip=CKV2_AWS_61: False positive: lifecycle rules are configured inline below (see the s3-kms module README).
-  # checkov:skip=CKV_AWS_21: False positive: versioning is enabled in aws_s3_bucket_versioning.audit.
-  # checkov:skip=CKV_AWS_145: False positive: SSE-KMS with the operations key is set in aws_s3_bucket_server_side_encryption_configuration.audit.
+  # checkov:skip=CKV_AWS_144: A copy in another Region is the organization's log archive's job; the stack keeps one Region and does not create buckets elsewhere.
+  # checkov:skip=CKV2_AWS_62: Nothing consumes event notifications of trail files; alerts come from CloudWatch alarms.
   bucket        = local.audit_bucket_name
   force_destroy = var.force_destroy
   tags          = merge(local.tags, { (local.tag_keys.store) = "audit" })
+
+  lifecycle {
+    precondition {
+      condition     = var.access_logging.enabled
+      error_message = "audit_trail.enabled needs access_logging.enabled: the audit bucket's own reads and deletes must be logged (CloudTrail.7), or the evidence can vanish unseen."
+    }
+  }
 
   lifecycle_rule {
     id                                     = "abort-incomplete-multipart-uploads"
@@ -120,6 +124,17 @@ resource "aws_s3_bucket_policy" "audit" {
   depends_on = [aws_s3_bucket_public_access_block.audit]
 }
 
+resource "aws_s3_bucket_logging" "audit" {
+  count = var.audit_trail.enabled && var.access_logging.enabled ? 1 : 0
+
+  bucket        = aws_s3_bucket.audit[0].id
+  target_bucket = module.storage.access_log_bucket
+  target_prefix = "${var.access_logging.target_prefix}${local.audit_bucket_name}/"
+
+  # S3 refuses a log target whose policy does not yet admit log delivery from this bucket.
+  depends_on = [module.storage]
+}
+
 resource "aws_s3_bucket_ownership_controls" "audit" {
   count = var.audit_trail.enabled ? 1 : 0
 
@@ -134,17 +149,25 @@ resource "aws_s3_bucket_ownership_controls" "audit" {
 resource "aws_cloudtrail" "this" {
   count = var.audit_trail.enabled ? 1 : 0
 
-  # checkov:skip=CKV_AWS_67: A data-event trail for this region's telemetry buckets; multi-region management events belong to the organization trail.
-  # checkov:skip=CKV_AWS_252: Trail delivery notifications have no subscriber; alerts come from CloudWatch alarms.
-  # checkov:skip=CKV2_AWS_10: Streaming data events to CloudWatch Logs would double their cost; the trail is for audit, kept in S3.
+  # checkov:skip=CKV_AWS_252: A notification per delivered log file has no subscriber; alerts come from CloudWatch alarms, and the topic's key policy admits only CloudWatch.
+  # checkov:skip=CKV2_AWS_10: Streaming every data event to CloudWatch Logs would bill them twice; the trail is evidence kept in the versioned, access-logged audit bucket.
   name                          = local.trail_name
   s3_bucket_name                = aws_s3_bucket.audit[0].id
   s3_key_prefix                 = "cloudtrail"
   kms_key_id                    = aws_kms_key.operations[0].arn
+  enable_logging                = true
   enable_log_file_validation    = true
-  include_global_service_events = false
-  is_multi_region_trail         = false
+  include_global_service_events = true
+  is_multi_region_trail         = true
   tags                          = local.tags
+
+  dynamic "event_selector" {
+    for_each = var.audit_trail.management_events ? [1] : []
+    content {
+      read_write_type           = "All"
+      include_management_events = true
+    }
+  }
 
   event_selector {
     read_write_type           = var.audit_trail.read_write_type

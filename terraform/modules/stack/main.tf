@@ -41,9 +41,11 @@ module "storage" {
   noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
   kms                                = merge(var.kms, { via_services = local.tables_on ? ["dynamodb", "s3"] : ["s3"] })
   force_destroy                      = var.force_destroy
-  access_logging                     = var.access_logging
-  transfer_acceleration              = var.transfer_acceleration
-  tags                               = local.tags
+  access_logging = merge(var.access_logging, {
+    source_bucket_names = var.audit_trail.enabled ? [local.audit_bucket_name] : []
+  })
+  transfer_acceleration = var.transfer_acceleration
+  tags                  = local.tags
 }
 
 module "tables" {

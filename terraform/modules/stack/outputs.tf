@@ -73,20 +73,22 @@ output "dynamodb_tables" {
 output "settings" {
   description = "What this environment asks for, so verification and Helm values can check and follow it."
   value = {
-    retention_days                     = var.retention_days
-    mimir_blocks_expiry                = var.mimir_blocks_expiry
-    loki_chunks_expiry                 = var.loki_chunks_expiry
-    noncurrent_version_expiration_days = var.noncurrent_version_expiration_days
-    force_destroy                      = var.force_destroy
-    transfer_acceleration              = var.transfer_acceleration
-    access_logging                     = var.access_logging.enabled
-    access_log_bucket                  = module.storage.access_log_bucket
-    kms_strategy                       = var.kms.strategy
-    kms_deletion_window_in_days        = var.kms.deletion_window_in_days
-    dynamodb_deletion_protection       = var.dynamodb.deletion_protection
-    dynamodb_billing_mode              = var.dynamodb.billing.mode
-    dynamodb_index_prefix              = module.tables.index_prefix
-    dynamodb_period_hours              = module.tables.period_hours
+    retention_days                      = var.retention_days
+    mimir_blocks_expiry                 = var.mimir_blocks_expiry
+    loki_chunks_expiry                  = var.loki_chunks_expiry
+    noncurrent_version_expiration_days  = var.noncurrent_version_expiration_days
+    force_destroy                       = var.force_destroy
+    transfer_acceleration               = var.transfer_acceleration
+    access_logging                      = var.access_logging.enabled
+    access_log_bucket                   = module.storage.access_log_bucket
+    kms_strategy                        = var.kms.strategy
+    kms_deletion_window_in_days         = var.kms.deletion_window_in_days
+    dynamodb_deletion_protection        = var.dynamodb.deletion_protection
+    dynamodb_billing_mode               = var.dynamodb.billing.mode
+    dynamodb_index_prefix               = module.tables.index_prefix
+    dynamodb_period_hours               = module.tables.period_hours
+    dynamodb_ttl_attribute              = var.dynamodb.ttl_attribute
+    kms_external_administrator_accounts = var.kms.external_administrator_accounts
   }
 }
 

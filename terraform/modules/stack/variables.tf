@@ -134,13 +134,14 @@ variable "noncurrent_version_expiration_days" {
 }
 
 variable "kms" {
-  description = "Key strategy and settings (s3-kms module): per_app, shared or existing keys; deletion window; rotation period; administrators."
+  description = "Key strategy and settings (s3-kms module): per_app, shared or existing keys; deletion window; rotation period; administrators (of this account, or of the accounts listed in external_administrator_accounts)."
   type = object({
-    strategy                = optional(string, "per_app")
-    existing_key_arns       = optional(map(string), {})
-    deletion_window_in_days = optional(number, 30)
-    rotation_period_in_days = optional(number, 365)
-    administrator_arns      = optional(list(string), [])
+    strategy                        = optional(string, "per_app")
+    existing_key_arns               = optional(map(string), {})
+    deletion_window_in_days         = optional(number, 30)
+    rotation_period_in_days         = optional(number, 365)
+    administrator_arns              = optional(list(string), [])
+    external_administrator_accounts = optional(list(string), [])
   })
   default = {}
 }
@@ -271,10 +272,11 @@ variable "oidc" {
 }
 
 variable "grafana_access" {
-  description = "Read-only AWS data sources Grafana's role may query (iam module)."
+  description = "Read-only AWS data sources Grafana's role may query (iam module). CloudWatch Logs needs the log groups named in cloudwatch_log_groups."
   type = object({
     cloudwatch_metrics        = optional(bool, true)
-    cloudwatch_logs           = optional(bool, true)
+    cloudwatch_logs           = optional(bool, false)
+    cloudwatch_log_groups     = optional(list(string), [])
     xray                      = optional(bool, false)
     prometheus_query          = optional(bool, false)
     prometheus_workspace_arns = optional(list(string), [])
@@ -376,11 +378,12 @@ variable "alerts" {
 }
 
 variable "audit_trail" {
-  description = "A CloudTrail trail recording S3 data events on the telemetry buckets into an encrypted audit bucket. WriteOnly (the default) records puts and deletes; All also records every read, which Mimir, Loki and Tempo issue constantly (see `obsctl cost`)."
+  description = "A multi-Region CloudTrail trail recording S3 data events on the telemetry buckets, and read and write management events of every Region, into an encrypted, access-logged audit bucket (needs access_logging.enabled). read_write_type applies to the data events: WriteOnly (the default) records puts and deletes; All also records every read, which Mimir, Loki and Tempo issue constantly (see `obsctl cost`). management_events = false leaves management events to an organization trail that records them already (a second copy is billed)."
   type = object({
-    enabled         = optional(bool, false)
-    read_write_type = optional(string, "WriteOnly")
-    retention_days  = optional(number, 365)
+    enabled           = optional(bool, false)
+    read_write_type   = optional(string, "WriteOnly")
+    retention_days    = optional(number, 365)
+    management_events = optional(bool, true)
   })
   default = {}
 

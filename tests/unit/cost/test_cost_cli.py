@@ -147,21 +147,39 @@ def test_usage_errors_come_before_the_plan_is_read(capsys: pytest.CaptureFixture
     assert code == ExitCode.USAGE and "preset 'huge'" in err
 
 
-def test_without_plan_json_the_env_is_planned_by_the_workflow(
+def test_without_plan_json_the_env_is_planned_with_its_selection(
     capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import obsctl.workspace.session
+    from obsctl.commands import cost as command
+    from obsctl.commands.base import Selection
 
     calls = []
 
-    def fake_plan_json(env, target, root_dir=None):  # type: ignore[no-untyped-def]
-        calls.append((env, target, root_dir))
-        return json.loads((PLANS / "prod.json").read_text())
+    def fake_stack(where, provenance):  # type: ignore[no-untyped-def]
+        from obsctl.model import plan_stack
 
-    monkeypatch.setattr(obsctl.workspace.session, "plan_json", fake_plan_json)
-    code, out, _ = run(capsys, "--env", "prod", "--target", "aws", "--format", "json")
-    assert code == ExitCode.OK and calls == [("prod", "aws", None)]
-    assert json.loads(out)["total_usd"] > 0
+        calls.append(where)
+        return plan_stack(json.loads((PLANS / "prod.json").read_text()))
+
+    monkeypatch.setattr(command, "_workspace_stack", fake_stack)
+    code, out, _ = run(
+        capsys, "--env", "prod", "--target", "aws", "--var", "a=b", "--format", "json"
+    )
+    assert code == ExitCode.OK and json.loads(out)["total_usd"] > 0
+    assert calls == [Selection(env="prod", target="aws", variables=("a=b",))]
+
+
+def test_json_is_format_json_and_refuses_another_format(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    plan = str(PLANS / "dev.json")
+    code, out, err = run(capsys, "--plan-json", plan, "--json")
+    assert (code, err) == (0, "")
+    code, same, _ = run(capsys, "--plan-json", plan, "--format", "json")
+    assert json.loads(out) == json.loads(same)
+    code, _, err = run(capsys, "--plan-json", plan, "--json", "--format", "markdown")
+    assert code == ExitCode.USAGE
+    assert "--json means --format json, so it cannot be combined with --format markdown" in err
 
 
 MINIMAL_PLAN = {
@@ -197,7 +215,11 @@ def test_a_plan_without_region_needs_one_in_the_usage_file(
     code, out, _ = run(capsys, "--plan-json", str(plan), "--usage", str(usage), "--format", "json")
     document = json.loads(out)
     assert code == 0 and document["region"] == "eu-west-1"
-    assert any("from memory" in note for note in document["notes"])  # recalled prices are said
+    # The prices it used were read from eu-west-1's offer file (objectfs' snapshot):
+    # none is unverified, so no note says so.
+    assert document["prices_verified"] == {"oldest": "2026-08-02", "newest": "2026-08-02"}
+    assert document["unverified_prices"] == {}
+    assert not any("unverified" in note for note in document["notes"])
     assert document["by_app"]["loki"] > 0  # no contract names its retention: priced as a year
 
 

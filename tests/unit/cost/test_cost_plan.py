@@ -50,7 +50,7 @@ def test_prod_plan_has_tiering_trail_alarms_metrics_and_log_buckets(
         "lgtm-prod-123456789012-tempo-traces",
     }
     logged = [b for b in prod_inventory.buckets if b.access_log_target]
-    assert len(logged) == 6
+    assert len(logged) == 7  # the telemetry buckets and the audit bucket (CloudTrail.7)
     assert {b.access_log_target for b in logged} == {"lgtm-prod-123456789012-access-logs"}
     access_logs = prod_inventory.bucket("lgtm-prod-123456789012-access-logs")
     assert access_logs is not None and access_logs.encryption == "AES256"

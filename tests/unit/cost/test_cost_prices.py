@@ -26,19 +26,54 @@ def all_prices(node: Any) -> list[Price]:
     return []
 
 
-def test_the_price_file_is_dated_and_covers_the_required_regions() -> None:
+def test_the_price_file_covers_the_required_regions() -> None:
     book = load_price_book()
-    assert book.as_of and book.currency == "USD"
+    assert book.currency == "USD"
     assert set(book.regions) >= REQUIRED_REGIONS
 
 
 @pytest.mark.parametrize("region", sorted(REQUIRED_REGIONS))
-def test_every_price_has_known_sources(region: str) -> None:
+def test_every_price_has_known_sources_and_a_verification_date_or_a_reason(region: str) -> None:
     book = load_price_book()
     prices = all_prices(book.region(region))
     assert len(prices) > 50
     for price in prices:
         assert price.sources and all(tag in book.sources for tag in price.sources)
+        assert (price.verified is None) != (price.unverified is None), price.path
+        if price.verified is not None:  # the date of one of its sources' readings
+            assert price.verified in {book.sources[tag].date for tag in price.sources}
+        assert price.path.startswith(f"regions.{region}.")
+
+
+def test_recalled_or_derived_figures_are_unverified_and_us_east_1_s3_is_verified() -> None:
+    book = load_price_book()
+    assert book.sources["RECALLED"].date is None and book.sources["DERIVED"].date is None
+    for region in REQUIRED_REGIONS:
+        for price in all_prices(book.region(region)):
+            if set(price.sources) <= {"RECALLED", "DERIVED"}:
+                assert price.unverified, price.path
+    use1 = all_prices(book.region("us-east-1").s3)
+    unverified = sorted(price.path for price in use1 if price.unverified)
+    assert unverified == ["regions.us-east-1.s3.classes.GLACIER_IR.transition_per_1k"]
+
+
+def test_the_stale_figures_the_research_found_are_corrected() -> None:
+    book = load_price_book()
+    frankfurt = book.region("eu-central-1").s3.classes
+    assert frankfurt["GLACIER"].storage_gb_month.usd == 0.00405  # type: ignore[union-attr]
+    assert frankfurt["DEEP_ARCHIVE"].retrieval_per_gb.usd == 0.024
+    ireland = book.region("eu-west-1").s3.classes
+    assert (ireland["GLACIER"].put_per_1k.usd, ireland["GLACIER"].transition_per_1k.usd) == (
+        0.033,
+        0.033,
+    )
+    assert ireland["DEEP_ARCHIVE"].put_per_1k.usd == 0.055
+    ia = book.region("us-east-1").dynamodb["STANDARD_INFREQUENT_ACCESS"]
+    assert ia.read_per_million.usd == 0.155
+    # The Glacier restore request price is not stale: the live offer file has it.
+    glacier = book.region("us-east-1").s3.classes["GLACIER"]
+    assert glacier.restore_per_1k is not None and glacier.restore_per_1k.usd == 0.05
+    assert glacier.restore_per_1k.verified == "2026-12-02"
 
 
 def test_us_east_1_matches_the_reference_figures() -> None:
@@ -66,12 +101,40 @@ def test_an_unknown_region_is_a_usage_error_naming_the_known_ones() -> None:
     assert caught.value.exit_code == ExitCode.USAGE
 
 
-def test_a_price_without_a_known_source_is_refused() -> None:
+def packaged() -> Any:
     from importlib import resources
 
     import yaml
 
-    raw = yaml.safe_load(resources.files("obsctl.cost").joinpath("prices.yaml").read_text())
+    return yaml.safe_load(resources.files("obsctl.cost").joinpath("prices.yaml").read_text())
+
+
+def test_a_price_without_a_known_source_is_refused() -> None:
+    raw = packaged()
     raw["regions"]["us-east-1"]["kms"]["key_month"]["source"] = ["NOWHERE"]
     with pytest.raises(PriceFileError, match=r"regions\.us-east-1\.kms\.key_month\.source"):
         parse_price_book(raw)
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"verified": "2026-01-01"}, "'2026-01-01' must be the date of one of its sources"),
+        ({"verified": None}, "give either `verified: DATE` or `unverified: REASON`"),
+        ({"unverified": "why"}, "give either `verified: DATE` or `unverified: REASON`"),
+        ({"usd": float("nan")}, "usd must be a finite number of at least 0"),
+        ({"usd": float("inf")}, "usd must be a finite number of at least 0"),
+    ],
+)
+def test_a_price_must_say_when_it_was_verified_or_why_not(
+    change: dict[str, Any], message: str
+) -> None:
+    raw = packaged()
+    entry = raw["regions"]["us-east-1"]["kms"]["key_month"]
+    entry.update(change)
+    if entry.get("verified") is None:
+        entry.pop("verified", None)
+    with pytest.raises(PriceFileError) as caught:
+        parse_price_book(raw)
+    assert "regions.us-east-1.kms.key_month" in caught.value.message
+    assert message in caught.value.message

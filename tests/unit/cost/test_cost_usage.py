@@ -102,3 +102,30 @@ def test_scaled_multiplies_every_volume_and_nothing_else() -> None:
     assert double.loki.read_gb_per_month == 2 * base.loki.read_gb_per_month
     assert double.dynamodb.loki.storage_gb == 2 * base.dynamodb.loki.storage_gb
     assert double.mimir.scrape_interval_seconds == base.mimir.scrape_interval_seconds
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("mimir: {active_series: .nan}", "mimir.active_series must be a finite number, got nan"),
+        ("loki: {raw_gb_per_day: .inf}", "loki.raw_gb_per_day must be a finite number, got inf"),
+        ("tempo: {tenants: .inf}", "tempo.tenants must be a finite number, got inf"),  # int field
+        ("loki: {compression_ratio: -.inf}", "loki.compression_ratio must be a finite number"),
+        (
+            "kms: {bucket_key_request_reduction: .nan}",
+            "kms.bucket_key_request_reduction must be a finite number, got nan",
+        ),
+        ("tempo: {read_gb_per_month: 1.0e+400}", "tempo.read_gb_per_month must be a finite number"),
+        ("mimir: {read_request_kb: 0}", "mimir.read_request_kb must be greater than 0, got 0"),
+        ("loki: {index_bytes_per_chunk: 0}", "loki.index_bytes_per_chunk must be greater than 0"),
+    ],
+)
+def test_non_finite_and_dividing_zero_values_are_refused_when_the_file_is_loaded(
+    tmp_path: Path, text: str, message: str
+) -> None:
+    path = tmp_path / "usage.yaml"
+    path.write_text(f"preset: medium\n{text}\n")
+    with pytest.raises(UsageError) as caught:
+        load_usage(path)
+    assert caught.value.message.startswith(f"{path}: ")
+    assert message in caught.value.message and "\n" not in caught.value.message

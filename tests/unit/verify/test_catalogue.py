@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from obsctl.verify.catalogue import CONTROLS, FAMILIES, Control, resolve_selector
+from obsctl.verify.catalogue import CONTROLS, FAMILIES, FSBP_MEMBERS, Control, resolve_selector
 
 REPO = Path(__file__).resolve().parents[3]
 DOC = (REPO / "docs" / "verify.md").read_text(encoding="utf-8")
@@ -31,9 +31,24 @@ def test_every_control_has_a_fix_a_severity_and_an_existing_source(control: Cont
 def test_the_docs_table_lists_every_control_with_its_mappings(control: Control) -> None:
     row = next(line for line in DOC.splitlines() if line.startswith(f"| `{control.id}` |"))
     cells = [cell.strip() for cell in row.split("|")[1:-1]]
+    assert cells[1] == control.title
     assert cells[3] == control.severity
     assert cells[4] == (", ".join(control.fsbp) or "—")
-    assert cells[5] == (", ".join(control.cis) or "—")
+    other = [item for item in control.securityhub if item not in FSBP_MEMBERS]
+    assert cells[5] == (", ".join(other) or "—")
+    assert cells[6] == (", ".join(control.cis) or "—")
+
+
+def test_the_controls_outside_fsbp_are_not_labelled_fsbp() -> None:
+    """S3.17 (not the retired S3.4), KMS.4, S3.10 and S3.14 are Security Hub controls of other
+    standards: the catalogue must not present them as FSBP."""
+    by_id = {control.id: control for control in CONTROLS}
+    assert by_id["s3.encryption"].securityhub == ("S3.17",)
+    assert by_id["s3.encryption"].fsbp == ()
+    assert by_id["kms.rotation"].fsbp == () and by_id["kms.rotation"].securityhub == ("KMS.4",)
+    assert by_id["s3.noncurrent-expiry"].fsbp == () and by_id["s3.versioning"].fsbp == ()
+    assert by_id["s3.public-access-block"].fsbp == ("S3.8",)
+    assert "Security Hub KMS.4" in by_id["kms.rotation"].mappings
 
 
 def test_selectors_resolve_ids_families_and_mapped_ids() -> None:
@@ -43,4 +58,6 @@ def test_selectors_resolve_ids_families_and_mapped_ids() -> None:
     assert resolve_selector("CIS-3.6") == ("kms.rotation",)
     assert set(resolve_selector("IAM.1")) == {"iam.no-wildcard-action"}
     assert len(resolve_selector("drift")) == 5
-    assert resolve_selector("S3.2") == ()
+    assert set(resolve_selector("S3.2")) == {"s3.acl", "s3.external-access"}
+    assert resolve_selector("S3.1") == ("account.public-access-block",)
+    assert resolve_selector("S3.4") == ()

@@ -99,7 +99,7 @@ def test_a_bucket_policy_statement_added_is_drift_without_failing_tls(prod: Stac
         {
             "Sid": "Extra",
             "Effect": "Allow",
-            "Principal": {"AWS": "arn:aws:iam::999999999999:root"},
+            "Principal": {"AWS": "arn:aws:iam::123456789012:role/ops-reader"},
             "Action": "s3:GetObject",
             "Resource": "*",
         }

@@ -30,7 +30,7 @@ def test_the_recorded_prod_stack_passes_every_check_of_every_control(prod: Stack
     assert report.ok, [(r.control_id, r.subject.name, r.found) for r in report.failures]
     assert {r.control_id for r in report.results} == {c.id for c in CONTROLS}
     groups = [group for group, _ in report.by_group()]
-    assert groups == ["mimir", "loki", "tempo", "grafana", "operations"]
+    assert groups == ["mimir", "loki", "tempo", "grafana", "operations", "stack"]
 
 
 def test_one_broken_setting_fails_exactly_one_check(prod: Stack) -> None:
@@ -64,7 +64,8 @@ def test_only_limits_results_to_the_selected_controls(prod: Stack) -> None:
         "kms.enabled",
         "kms.rotation",
         "kms.pending-deletion",
-        "kms.public-principal",
+        "kms.external-access",
+        "kms.grants",
         "kms.alias",
         "s3.access-logging",
     }
@@ -97,7 +98,10 @@ def test_selectors_accept_ids_families_fsbp_and_cis_ids_and_comma_lists() -> Non
     only, skip = parse_selection(["s3.encryption,IAM", "KMS.4"], ["CIS-2.1.4=org-level BPA"])
     assert "s3.encryption" in only and "kms.rotation" in only
     assert "iam.trust-subjects" in only
-    assert skip == {"s3.public-access-block": "org-level BPA"}
+    assert skip == {
+        "s3.public-access-block": "org-level BPA",
+        "account.public-access-block": "org-level BPA",
+    }
     narrowed, skipped = parse_selection(["s3"], ["s3.access-logging=dev has none"])
     assert "s3.encryption" in narrowed and skipped == {"s3.access-logging": "dev has none"}
 
@@ -130,7 +134,10 @@ def test_each_configuration_is_read_once_per_resource(prod: Stack) -> None:
     made = prod.aws.made
     buckets = {b.name for b in read_stack(prod.contract, prod.state).buckets}
     for operation in BUCKET_READS.values():
-        assert sorted(p["Bucket"] for _, op, p in made if op == operation) == sorted(buckets)
+        reads = sorted(p.get("Bucket", "") for s, op, p in made if op == operation and s == "s3")
+        assert reads == sorted(buckets)
+    points = sorted(p.get("Bucket", "") for _, op, p in made if op == "list_access_points")
+    assert points == sorted(buckets)
     assert len(made) == len({(s, o, str(sorted(p.items()))) for s, o, p in made})
 
 
@@ -152,3 +159,15 @@ def test_an_unreadable_resource_is_an_error_that_fails_the_run(prod: Stack) -> N
         ("drift.policies", role),
     } <= errors
     assert not report.ok and "could not be checked" in report.verdict()
+
+
+def test_a_run_that_checks_nothing_is_not_a_pass(prod: Stack) -> None:
+    from obsctl.verify.catalogue import FAMILIES
+
+    skip = {family: "nothing" for family in FAMILIES}
+    _, skipped = parse_selection([], [f"{family}=not now" for family in skip])
+    report = prod.verify(skip=skipped)
+    assert report.evaluated == 0 and report.nothing_verified
+    assert not report.ok and report.exit_code == 1
+    assert report.verdict().startswith("NOT VERIFIED: no check ran")
+    assert report.as_dict()["summary"]["nothing_verified"] is True

@@ -10,7 +10,7 @@ import pytest
 from tests.unit.verify.conftest import Stack
 from tests.unit.verify.fakes import load
 
-from obsctl.verify import access, iam, lint
+from obsctl.verify import access, iam, lint, vocabulary
 from obsctl.verify.model import Status
 
 PROVIDER_PREFIX = "oidc.eks.us-east-1.amazonaws.com/id/"
@@ -39,7 +39,9 @@ def _role_results(stack: Stack, app: str) -> dict[str, Any]:
         "iam.trust-principal": iam.check_trust_principal(expected, role, snapshot),
         "iam.trust-subjects": iam.check_trust_subjects(expected, role, snapshot),
         "iam.no-wildcard-action": iam.check_no_wildcard_action(role, snapshot),
-        "iam.scoped-resources": iam.check_scoped_resources(role, snapshot, lint.scopable_actions),
+        "iam.scoped-resources": iam.check_scoped_resources(
+            role, snapshot, vocabulary.scopable_actions
+        ),
         "iam.no-cross-app-access": iam.check_cross_app(role, row),
         "iam.required-access": iam.check_required(role, row),
     }
@@ -268,11 +270,11 @@ def test_grafanas_unscopable_actions_on_star_pass_and_a_scopable_one_fails(prod:
 
 
 def test_scopable_actions_knows_unscopable_ones_from_parliaments_database() -> None:
-    assert lint.scopable_actions("dynamodb:ListTables") == []
-    assert lint.scopable_actions("cloudwatch:GetMetricData") == []
-    assert lint.scopable_actions("s3:GetObject") == ["s3:GetObject"]
-    assert lint.scopable_actions("kms:Decrypt") == ["kms:Decrypt"]
-    assert lint.scopable_actions("nosuchservice:Do") is None
+    assert vocabulary.scopable_actions("dynamodb:ListTables") == []
+    assert vocabulary.scopable_actions("cloudwatch:GetMetricData") == []
+    assert vocabulary.scopable_actions("s3:GetObject") == ["s3:GetObject"]
+    assert vocabulary.scopable_actions("kms:Decrypt") == ["kms:Decrypt"]
+    assert vocabulary.scopable_actions("nosuchservice:Do") is None
 
 
 # -- pagination and managed policies ----------------------------------------------------------

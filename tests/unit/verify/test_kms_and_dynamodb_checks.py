@@ -27,9 +27,9 @@ def table_result(stack: Stack, name: str, check: Callable[..., Result], *args: o
 
 def test_every_recorded_prod_key_passes_every_key_control(prod: Stack) -> None:
     expected, live = prod.snapshot()
-    results = [r for k in expected.keys for r in kms.check_key(k, live.keys[k.arn])]
+    results = [r for k in expected.keys for r in kms.check_key(k, live.keys[k.arn], expected)]
     assert {r.status for r in results} == {Status.PASS}
-    assert len(results) == 4 * 5  # three app keys and the operations key, five controls each
+    assert len(results) == 4 * 6  # three app keys and the operations key, six controls each
 
 
 def _metadata(stack: Stack, app: str, **changes: object) -> None:
@@ -76,6 +76,12 @@ def _with_statement(stack: Stack, app: str, statement: dict) -> None:
     )
 
 
+def _external(stack: Stack, app: str) -> Result:
+    expected, live = stack.snapshot()
+    key = next(k for k in expected.keys if k.arn == stack.key(app))
+    return kms.check_external_access(key, live.keys[key.arn], expected)
+
+
 @pytest.mark.parametrize(
     ("principal", "condition", "public"),
     [
@@ -84,10 +90,14 @@ def _with_statement(stack: Stack, app: str, statement: dict) -> None:
         ({"AWS": ["arn:aws:iam::123456789012:root", "*"]}, None, True),
         ({"AWS": "*"}, {"StringEquals": {"kms:ViaService": "s3.us-east-1.amazonaws.com"}}, True),
         ({"AWS": "*"}, {"StringEquals": {"kms:CallerAccount": "123456789012"}}, False),
+        ({"AWS": "*"}, {"StringEquals": {"kms:CallerAccount": "210987654321"}}, True),
+        ({"AWS": "*"}, {"StringNotEquals": {"kms:CallerAccount": "123456789012"}}, True),
         ({"AWS": "arn:aws:iam::123456789012:role/x"}, None, False),
+        ({"AWS": "arn:aws:iam::210987654321:role/x"}, None, True),
+        ({"Service": "cloudtrail.amazonaws.com"}, None, True),
     ],
 )
-def test_an_allow_for_everyone_needs_an_account_condition(
+def test_an_allow_outside_the_account_fails_unless_pinned_to_it(
     prod: Stack, principal: object, condition: dict | None, public: bool
 ) -> None:
     statement = {
@@ -100,15 +110,46 @@ def test_an_allow_for_everyone_needs_an_account_condition(
     if condition:
         statement["Condition"] = condition
     _with_statement(prod, "loki", statement)
-    result = key_result(prod, "loki", kms.check_public_principal)
+    result = _external(prod, "loki")
     assert (result.status is Status.FAIL) is public
     if public:
-        assert result.found == "statement Open allows Principal * without an account condition"
+        assert result.found.startswith("statement Open allows")
+
+
+def test_a_condition_naming_another_account_is_a_grant_to_it(prod: Stack) -> None:
+    statement = {
+        "Sid": "Them",
+        "Effect": "Allow",
+        "Principal": {"AWS": "*"},
+        "Action": "kms:Decrypt",
+        "Resource": "*",
+        "Condition": {"StringEquals": {"kms:CallerAccount": "210987654321"}},
+    }
+    _with_statement(prod, "loki", statement)
+    assert _external(prod, "loki").found == (
+        "statement Them allows Principal * on the condition that the caller is in 210987654321"
+    )
 
 
 def test_the_stacks_own_deny_for_everyone_is_not_public(prod: Stack) -> None:
     # The recorded key policy holds Deny Principal {"AWS": "*"} with a kms:ViaService condition.
-    assert key_result(prod, "loki", kms.check_public_principal).status is Status.PASS
+    assert _external(prod, "loki").status is Status.PASS
+
+
+def test_a_grant_to_another_account_fails_and_a_service_grant_passes(prod: Stack) -> None:
+    arn = prod.key("mimir")
+    grants = [
+        {"GrantId": "a" * 64, "GranteePrincipal": "dynamodb.us-east-1.amazonaws.com",
+         "Operations": ["Decrypt"]},
+        {"GrantId": "b" * 64, "Name": "exfil", "GranteePrincipal": "arn:aws:iam::210987654321:root",
+         "Operations": ["Decrypt", "CreateGrant"]},
+    ]  # fmt: skip
+    prod.aws.respond("kms", "list_grants", {"Grants": grants}, KeyId=arn)
+    result = key_result(prod, "mimir", kms.check_grants)
+    assert (result.status, result.found) == (
+        Status.FAIL,
+        "grant exfil gives arn:aws:iam::210987654321:root Decrypt, CreateGrant",
+    )
 
 
 def test_a_missing_alias_fails(prod: Stack) -> None:
@@ -128,6 +169,9 @@ def test_every_recorded_prod_table_passes_every_table_control(prod: Stack) -> No
     assert {r.control_id for r in results} == {
         "dynamodb.pitr",
         "dynamodb.cmk-encryption",
+        "dynamodb.resource-policy",
+        "dynamodb.copies",
+        "dynamodb.ttl",
         "dynamodb.deletion-protection",
         "dynamodb.billing-mode",
     }

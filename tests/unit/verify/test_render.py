@@ -38,7 +38,7 @@ def test_the_table_groups_by_app_shows_failures_with_their_fix_and_ends_with_the
     assert lines[-1] == report.verdict()
     assert lines[-1].startswith("FAILED: passed ")
     headings = [line for line in lines if line and not line.startswith(" ") and ":" not in line]
-    assert headings == ["mimir", "loki", "tempo", "grafana", "operations"]
+    assert headings == ["mimir", "loki", "tempo", "grafana", "operations", "stack"]
     failure = lines.index(next(line for line in lines if line.startswith("  FAIL")))
     assert "s3.public-access-block" in lines[failure]
     assert stack.bucket("mimir", "blocks") in lines[failure]
@@ -85,7 +85,7 @@ def test_junit_has_a_suite_per_app_and_a_case_per_check(broken: tuple[Stack, Rep
     assert {s.get("message") for s in skipped} == {"logs go to the org bucket"}
     assert {s.get("name") for s in root.findall("./testsuite")} == {
         f"obsctl verify prod {group}"
-        for group in ("mimir", "loki", "tempo", "grafana", "operations")
+        for group in ("mimir", "loki", "tempo", "grafana", "operations", "stack")
     }
 
 

@@ -34,8 +34,9 @@ def test_every_bucket_of_the_recorded_prod_stack_passes_every_bucket_control(pro
         r for b in expected.buckets for r in s3.check_bucket(b, live.buckets[b.name], expected)
     ]
     assert {r.status for r in results} == {Status.PASS}
-    # 6 telemetry buckets x 9 controls, the access-log and audit buckets x 7
-    assert len(results) == 6 * 9 + 2 * 7
+    # 17 controls on every bucket; the 6 telemetry buckets add safe expiry, readable storage
+    # classes and access logging, the audit bucket access logging (CloudTrail.7)
+    assert len(results) == 6 * 20 + 17 + 18
 
 
 def test_dev_asks_for_no_access_logging_so_it_is_not_checked(dev: Stack) -> None:
@@ -88,6 +89,10 @@ def test_the_recorded_missing_configuration_answers_are_s3_error_codes(
         "get_bucket_encryption": "ServerSideEncryptionConfigurationNotFoundError",
         "get_bucket_ownership_controls": "OwnershipControlsNotFoundError",
         "get_bucket_tagging": "NoSuchTagSet",
+        "get_bucket_replication": "ReplicationConfigurationNotFoundError",
+        "get_object_lock_configuration": "ObjectLockConfigurationNotFoundError",
+        "get_bucket_website": "NoSuchWebsiteConfiguration",
+        "get_bucket_cors": "NoSuchCORSConfiguration",
     }
 
 

@@ -113,7 +113,7 @@ def test_out_writes_the_report_and_prints_the_verdict(
 def test_only_runs_the_selected_family(recorded: Stack, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["verify", "--env", "prod", "--only", "dynamodb", "--format", "junit"]) == 0
     out = capsys.readouterr().out
-    assert out.count("<testcase ") == 2 * 4  # two tables, four table controls
+    assert out.count("<testcase ") == 2 * 7  # two tables, seven table controls
 
 
 def test_aws_credentials_of_another_account_are_refused_before_reading_anything(

@@ -173,8 +173,7 @@ run "defaults_grant_grafana_cloudwatch_only_and_nothing_else" {
       "cloudwatch:DescribeAlarmsForMetric", "cloudwatch:DescribeAlarmHistory", "cloudwatch:DescribeAlarms",
       "cloudwatch:ListMetrics", "cloudwatch:GetMetricData", "cloudwatch:GetInsightRuleReport",
       "ec2:DescribeTags", "ec2:DescribeInstances", "ec2:DescribeRegions", "tag:GetResources", "pi:GetResourceMetrics",
-      "logs:DescribeLogGroups", "logs:GetLogGroupFields", "logs:StartQuery", "logs:StopQuery", "logs:GetQueryResults", "logs:GetLogEvents",
     ])
-    error_message = "By default Grafana must get exactly the CloudWatch metrics and logs read actions."
+    error_message = "By default Grafana must get exactly the CloudWatch metrics read actions, and no CloudWatch Logs access (no log group is named)."
   }
 }

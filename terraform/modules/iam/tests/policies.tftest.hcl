@@ -146,7 +146,7 @@ run "storage_without_kms_keys_has_no_key_statement" {
 
 # --- Legacy Loki DynamoDB tables ---------------------------------------------------------
 
-run "dynamodb_tables_are_granted_to_loki_without_create_or_delete" {
+run "dynamodb_tables_are_granted_to_loki_items_only_never_table_settings" {
   command = plan
 
   variables {
@@ -167,7 +167,7 @@ run "dynamodb_tables_are_granted_to_loki_without_create_or_delete" {
       Action = [
         "dynamodb:BatchGetItem", "dynamodb:BatchWriteItem", "dynamodb:DeleteItem", "dynamodb:DescribeTable",
         "dynamodb:GetItem", "dynamodb:ListTagsOfResource", "dynamodb:PutItem", "dynamodb:Query",
-        "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:UpdateItem", "dynamodb:UpdateTable",
+        "dynamodb:UpdateItem",
       ]
       Resource = ["arn:aws:dynamodb:us-east-1:123456789012:table/loki_index_2870", "arn:aws:dynamodb:us-east-1:123456789012:table/loki_index_2871"]
     }
@@ -182,6 +182,11 @@ run "dynamodb_tables_are_granted_to_loki_without_create_or_delete" {
   assert {
     condition     = !strcontains(aws_iam_role_policy.dynamodb["loki"].policy, "CreateTable") && !strcontains(aws_iam_role_policy.dynamodb["loki"].policy, "DeleteTable")
     error_message = "Loki must not be able to create or delete tables: Terraform owns them."
+  }
+
+  assert {
+    condition     = length(setintersection(toset(flatten([for st in jsondecode(aws_iam_role_policy.dynamodb["loki"].policy).Statement : st.Action])), toset(["dynamodb:UpdateTable", "dynamodb:TagResource", "dynamodb:UntagResource", "dynamodb:CreateTable", "dynamodb:DeleteTable", "dynamodb:PutResourcePolicy", "dynamodb:UpdateContinuousBackups"]))) == 0
+    error_message = "Loki's role must not change its tables' settings (capacity, streams, deletion protection, tags, policies): Terraform owns them."
   }
 }
 
@@ -225,7 +230,7 @@ run "no_wildcard_actions_and_star_resource_only_for_unscopable_actions" {
 
   variables {
     dynamodb_table_arns = { loki = ["arn:aws:dynamodb:us-east-1:123456789012:table/loki_index_2870"] }
-    grafana_access      = { cloudwatch_metrics = true, cloudwatch_logs = true, xray = true, prometheus_query = true }
+    grafana_access      = { cloudwatch_metrics = true, cloudwatch_logs = true, cloudwatch_log_groups = ["/aws/eks/*"], xray = true, prometheus_query = true }
   }
 
   assert {
@@ -316,7 +321,7 @@ run "grafana_cloudwatch_logs_only" {
   command = plan
 
   variables {
-    grafana_access = { cloudwatch_metrics = false, cloudwatch_logs = true }
+    grafana_access = { cloudwatch_metrics = false, cloudwatch_logs = true, cloudwatch_log_groups = ["/aws/eks/lgtm/cluster", "/lgtm/*"] }
   }
 
   assert {
@@ -326,10 +331,33 @@ run "grafana_cloudwatch_logs_only" {
 
   assert {
     condition = [for s in jsondecode(aws_iam_role_policy.grafana["grafana"].policy).Statement : s if s.Sid == "CloudWatchLogsRead"][0].Resource == [
-      "arn:aws:logs:us-east-1:123456789012:log-group:*",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/lgtm/cluster",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/aws/eks/lgtm/cluster:log-stream:*",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/lgtm/*",
+      "arn:aws:logs:us-east-1:123456789012:log-group:/lgtm/*:log-stream:*",
     ]
-    error_message = "Log-group actions must be scoped to this account's and region's log groups."
+    error_message = "Log-group actions must be scoped to the named log groups and their streams, not every log group of the account."
   }
+}
+
+run "grafana_cloudwatch_logs_without_log_groups_is_refused" {
+  command = plan
+
+  variables {
+    grafana_access = { cloudwatch_logs = true }
+  }
+
+  expect_failures = [var.grafana_access]
+}
+
+run "grafana_log_groups_without_cloudwatch_logs_is_refused" {
+  command = plan
+
+  variables {
+    grafana_access = { cloudwatch_log_groups = ["/lgtm/*"] }
+  }
+
+  expect_failures = [var.grafana_access]
 }
 
 run "grafana_xray_only" {
@@ -393,7 +421,7 @@ run "grafana_all_switches_on_lists_describe_regions_once" {
   command = plan
 
   variables {
-    grafana_access = { cloudwatch_metrics = true, cloudwatch_logs = true, xray = true, prometheus_query = true }
+    grafana_access = { cloudwatch_metrics = true, cloudwatch_logs = true, cloudwatch_log_groups = ["*"], xray = true, prometheus_query = true }
   }
 
   assert {

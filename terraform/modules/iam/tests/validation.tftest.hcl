@@ -12,6 +12,16 @@ variables {
   cluster_name = "lgtm"
 }
 
+# --- service accounts --------------------------------------------------------------
+
+run "rejects_the_default_service_account" {
+  command = plan
+  variables {
+    apps = { mimir = { service_accounts = ["mimir", "default"] } }
+  }
+  expect_failures = [var.apps]
+}
+
 # --- name_prefix ---------------------------------------------------------------
 
 run "rejects_name_prefix_with_invalid_characters" {

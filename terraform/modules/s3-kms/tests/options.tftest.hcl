@@ -294,3 +294,52 @@ run "tags_reach_buckets_and_keys" {
     error_message = "Keys carry the caller's tags."
   }
 }
+
+run "an_administrator_of_another_account_is_refused" {
+  command = plan
+
+  variables {
+    kms = { administrator_arns = ["arn:aws:iam::210987654321:role/their-admin"] }
+  }
+
+  expect_failures = [aws_kms_key_policy.this]
+}
+
+run "an_administrator_of_another_account_is_accepted_when_its_account_is_listed" {
+  command = plan
+
+  variables {
+    kms = {
+      administrator_arns              = ["arn:aws:iam::210987654321:role/their-admin"]
+      external_administrator_accounts = ["210987654321"]
+    }
+  }
+
+  assert {
+    condition     = contains(jsondecode(aws_kms_key_policy.this["mimir"].policy).Statement[1].Principal.AWS, "arn:aws:iam::210987654321:role/their-admin")
+    error_message = "An administrator of a listed external account gets the administrator statement."
+  }
+}
+
+run "rejects_an_external_administrator_account_that_is_not_an_account_id" {
+  command = plan
+
+  variables {
+    kms = { external_administrator_accounts = ["their-account"] }
+  }
+
+  expect_failures = [var.kms]
+}
+
+run "the_log_bucket_accepts_logs_of_the_named_source_buckets" {
+  command = apply
+
+  variables {
+    access_logging = { enabled = true, source_bucket_names = ["obs-prod-audit"] }
+  }
+
+  assert {
+    condition     = contains(jsondecode(aws_s3_bucket_policy.access_logs[0].policy).Statement[2].Condition.ArnLike["aws:SourceArn"], "arn:aws:s3:::obs-prod-audit")
+    error_message = "Log delivery from the audit bucket is admitted by the log bucket's policy."
+  }
+}
