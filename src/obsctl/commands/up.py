@@ -89,7 +89,6 @@ def up(
     accept_orphans: bool = False,
     kafka_address: str | None = None,
 ) -> Result:
-    from obsctl.commands.topology import unverified_controls
     from obsctl.preflight import refuse_keys_pending_deletion
     from obsctl.verify import VerifyOptions
     from obsctl.verify.repair import verify_and_repair
@@ -120,11 +119,8 @@ def up(
     outputs = completed.outputs if completed is not None else None
     contract = session.contract(outputs)
     values_dir = _write_values(contract, session.workspace.label, kafka_address)
-    skipped = unverified_controls(contract)  # until verify reads clusters and replicas
     report, repairs = verify_and_repair(
-        session,
-        VerifyOptions(target=where.target, skip=skipped),
-        _repair_consent(ctx, where.target, yes),
+        session, VerifyOptions(target=where.target), _repair_consent(ctx, where.target, yes)
     )
     return UpResult(
         label=session.workspace.label,

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from obsctl.aws.clients import in_region
 from obsctl.model.stack import Stack
 from obsctl.verify.aws import Answer, ClientFactory, call, call_all_pages
 from obsctl.verify.collect_operations import OperationsLive, operations_jobs, operations_live
@@ -157,12 +158,20 @@ def decode_document(value: Any) -> dict[str, Any]:
     return loaded
 
 
+def _regional(clients: ClientFactory, expected: Stack, region: str | None, service: str) -> Any:
+    """The client of `service` in `region` (a replica's), or in the stack's region."""
+    if not region or region == expected.region:
+        return clients(service)
+    return in_region(clients, region)(service)
+
+
 def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveStack:
     """Snapshots of every bucket, key, role and table in `expected`, read concurrently."""
     s3, kms, iam = clients("s3"), clients("kms"), clients("iam")
     dynamodb = clients("dynamodb") if expected.tables else None
     jobs: dict[tuple[str, str, str], Callable[[], Answer]] = {}
     for bucket in expected.buckets:
+        s3 = _regional(clients, expected, bucket.region, "s3")
         for read, operation in BUCKET_READS.items():
             if read in BUCKET_LISTS:
                 jobs[("bucket", bucket.name, read)] = _bind(
@@ -180,6 +189,7 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
         )
     for key in expected.keys:
         arn = key.arn
+        kms = _regional(clients, expected, arn.split(":")[3], "kms")
         jobs[("key", arn, "describe")] = _bind(call, kms, "describe_key", KeyId=arn)
         jobs[("key", arn, "rotation")] = _bind(call, kms, "get_key_rotation_status", KeyId=arn)
         jobs[("key", arn, "policy")] = _bind(
