@@ -215,10 +215,23 @@ def _first_error(
 
     validator = Draft202012Validator(schema())
     for error in sorted(validator.iter_errors(dict(values)), key=lambda e: list(e.absolute_path)):
-        path = tuple(error.absolute_path)
-        if not any(path[: len(step)] == step for step in unknown):
+        if _stands(error, unknown):
             return error
     return None
+
+
+def _stands(error: ValidationError, unknown: Collection[JsonPath]) -> bool:
+    """Is the violation real: outside the unknown paths, and for a oneOf/anyOf (replication:
+    null or an object), in every branch?"""
+    path = tuple(error.absolute_path)
+    if any(path[: len(step)] == step for step in unknown):
+        return False
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.schema_path[0], []).append(sub)
+        return all(any(_stands(sub, unknown) for sub in subs) for subs in branches.values())
+    return True
 
 
 def _guard(guard: Mapping[str, Any] | None) -> ExpiryGuard | None:

@@ -116,3 +116,22 @@ run "rejects_eks_cluster_name_listed_again_in_clusters" {
   }
   expect_failures = [var.clusters]
 }
+
+run "the_audit_trail_records_the_replicas_too" {
+  command = plan
+
+  variables {
+    replication    = { enabled = true }
+    access_logging = { enabled = true }
+    audit_trail    = { enabled = true }
+  }
+
+  assert {
+    condition = alltrue(flatten([
+      for app, stores in output.replication.buckets : [
+        for store, b in stores : contains(flatten([for s in aws_cloudtrail.this[0].event_selector : [for d in s.data_resource : d.values]]), "${b.arn}/")
+      ]
+    ]))
+    error_message = "The trail's data-event selectors must name every replica bucket."
+  }
+}
