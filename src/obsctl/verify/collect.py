@@ -134,6 +134,8 @@ class LiveStack:
     roles: dict[str, RoleLive] = field(default_factory=dict)
     tables: dict[str, TableLive] = field(default_factory=dict)
     operations: OperationsLive = field(default_factory=OperationsLive)
+    # the account's IAM OIDC providers with their client IDs ({"Providers": [{Arn, ClientIDList}]})
+    oidc_providers: Answer | None = None
 
 
 class MalformedDocumentError(ValueError):
@@ -227,6 +229,8 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
         jobs[("table", table.name, "kinesis")] = _bind(
             call, dynamodb, "describe_kinesis_streaming_destination", TableName=table.name
         )
+    if expected.clusters:
+        jobs[("account", "iam", "oidc_providers")] = _bind(_oidc_providers, iam)
     jobs.update(operations_jobs(expected, clients))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {job: pool.submit(run) for job, run in jobs.items()}
@@ -238,7 +242,7 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
             if kind == "role" and read == "role" and (arn := _boundary_arn(answer))
         }
         boundary_answers = {name: future.result() for name, future in boundaries.items()}
-    live = LiveStack()
+    live = LiveStack(oidc_providers=answers.get(("account", "iam", "oidc_providers")))
     for bucket in expected.buckets:
         reads = (*BUCKET_READS, "access_points")
         live.buckets[bucket.name] = BucketLive(
@@ -268,6 +272,20 @@ _TABLE_READS = ("describe", "backups", "tags", "resource_policy", "ttl", "kinesi
 
 def _bind(function: Callable[..., Answer], *args: Any, **kwargs: Any) -> Callable[[], Answer]:
     return lambda: function(*args, **kwargs)
+
+
+def _oidc_providers(iam: Any) -> Answer:
+    """Every IAM OIDC provider of the account, with its client IDs (the audiences STS takes)."""
+    listed = call(iam, "list_open_id_connect_providers")
+    if not listed.ok:
+        return listed
+    providers = []
+    for entry in listed.data.get("OpenIDConnectProviderList", []):
+        answer = call(iam, "get_open_id_connect_provider", OpenIDConnectProviderArn=entry["Arn"])
+        if not answer.ok:
+            return answer
+        providers.append({"Arn": entry["Arn"], "ClientIDList": answer.data.get("ClientIDList", [])})
+    return Answer({"Providers": providers})
 
 
 def _inline_policies(iam: Any, role: str) -> Answer:

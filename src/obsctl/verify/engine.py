@@ -143,7 +143,9 @@ def evaluate(
         name: {label: sorted(actions) for label, actions in row.allowed.items()}
         for name, row in matrix.items()
     }
-    cluster_results, subject_rows = clusters.check_clusters(expected, live.roles, rows)
+    cluster_results, subject_rows = clusters.check_clusters(
+        expected, live.roles, rows, live.oidc_providers
+    )
     results += cluster_results
     rows.update(subject_rows)
     selected = [r for r in results if options.selected(r.control_id)]

@@ -50,6 +50,7 @@ def _two_clusters(stack: Stack, remote_apps: dict[str, str] | None = None) -> No
     stack.contract = dataclasses.replace(
         stack.contract, clusters={first.key: first, "workload": remote}
     )
+    _register(stack, REMOTE_PROVIDER)
     for app, entry in apps.items():
         document = _trust(stack, app)
         statement = copy.deepcopy(document["Statement"][0])
@@ -63,6 +64,22 @@ def _two_clusters(stack: Stack, remote_apps: dict[str, str] | None = None) -> No
         }
         document["Statement"].append(statement)
         _set_trust(stack, app, document)
+
+
+def _register(
+    stack: Stack, provider: str, client_ids: tuple[str, ...] = ("sts.amazonaws.com",)
+) -> None:
+    """Register an OIDC provider in the stack's account, as IAM lists it to verify."""
+    listed = stack.aws.recorded("iam", "list_open_id_connect_providers")
+    entries = [e for e in listed["OpenIDConnectProviderList"] if e["Arn"] != provider]
+    listed["OpenIDConnectProviderList"] = [*entries, {"Arn": provider}]
+    stack.aws.respond("iam", "list_open_id_connect_providers", listed)
+    stack.aws.respond(
+        "iam",
+        "get_open_id_connect_provider",
+        {"Url": provider.split("oidc-provider/", 1)[1], "ClientIDList": list(client_ids)},
+        OpenIDConnectProviderArn=provider,
+    )
 
 
 def _trust(stack: Stack, app: str) -> dict[str, Any]:
@@ -82,7 +99,8 @@ def _cluster_results(stack: Stack) -> tuple[dict[str, Any], dict[str, dict[str, 
         name: {label: sorted(actions) for label, actions in row.allowed.items()}
         for name, row in access.matrix(expected, live).items()
     }
-    results, subject_rows = clusters.check_clusters(expected, live.roles, rows)
+    assert live.oidc_providers is not None and live.oidc_providers.ok
+    results, subject_rows = clusters.check_clusters(expected, live.roles, rows, live.oidc_providers)
     return {r.subject.name: r for r in results}, {**rows, **subject_rows}
 
 
@@ -150,6 +168,19 @@ def test_a_remote_subject_presented_with_the_first_clusters_issuer_is_refused(
     document["Statement"][-1]["Principal"]["Federated"] = first
     _set_trust(prod, "loki", document)
     results, _ = _cluster_results(prod)
+    assert results["workload"].status is Status.FAIL
+    assert "cannot assume" in " ".join((results["workload"].found, *results["workload"].details))
+
+
+def test_a_remote_provider_gone_from_the_account_or_without_the_sts_audience_is_refused(
+    prod: Stack,
+) -> None:
+    """The trust as written is not enough: STS also needs the issuer registered in the role's
+    account, with sts.amazonaws.com among its client IDs."""
+    _two_clusters(prod)
+    _register(prod, REMOTE_PROVIDER, client_ids=("other-audience",))
+    results, _ = _cluster_results(prod)
+    assert results["lgtm-prod"].status is Status.PASS
     assert results["workload"].status is Status.FAIL
     assert "cannot assume" in " ".join((results["workload"].found, *results["workload"].details))
 
