@@ -63,6 +63,7 @@ def _position(value: float, low: float, high: float) -> str:
 class Context:
     def __init__(self, plans: Path) -> None:
         self.book: PriceBook = load_price_book()
+        self.plans = plans
         self.stacks: dict[str, Stack] = {
             env: plan_stack(read_plan(plans / f"{env}.json")) for env in ENVS
         }
@@ -201,6 +202,54 @@ def kms(context: Context) -> str:
         rows.append([env, f"{len(stack.keys)} ({labels})", money(first), money(steady)])
     header = ["env", "keys", "first year (no rotation yet)", "steady state (2 rotations billed)"]
     return _table(header, rows, ["---", "---", "---:", "---:"])
+
+
+def replication(context: Context) -> str:
+    """prod with replica_region=us-west-2, per preset: what replication adds, by kind of line."""
+    from obsctl.cost.model import estimate
+    from obsctl.cost.replication import replica_region
+
+    stack = plan_stack(read_plan(context.plans / "prod-replica.json"))
+    east = context.book.region(stack.region or "us-east-1")
+    west = context.book.region(replica_region(stack) or "us-west-2")
+    rows = []
+    for name in preset_names():
+        bill = estimate(stack, preset(name), east, replica_prices=west)
+        replicas = [line for line in bill.lines if line.resource.endswith("-replica")]
+        transfer = [line for line in replicas if line.item.startswith("inter-Region transfer")]
+        storage = [
+            line
+            for line in replicas
+            if line.item in ("storage", "early deletion (minimum storage duration)")
+        ]
+        requests = [
+            line for line in replicas if line.service == "S3" and line not in transfer + storage
+        ]
+        keys = [line for line in replicas if line.service == "KMS"]
+        plain = context.results[("prod", name)].estimate.total
+        rows.append(
+            [
+                name,
+                f"{sum(line.quantity for line in transfer):,.0f}",
+                money(sum(line.usd for line in transfer)),
+                money(sum(line.usd for line in requests)),
+                money(sum(line.usd for line in storage)),
+                money(sum(line.usd for line in keys)),
+                money(plain),
+                money(bill.total),
+            ]
+        )
+    header = [
+        "preset",
+        "GB replicated a month",
+        "transfer",
+        "replication PUTs and transitions",
+        "replica storage",
+        "replica keys and KMS",
+        "prod",
+        "prod with replication",
+    ]
+    return _table(header, rows, ["---", *["---:"] * 7])
 
 
 def presets(_: Context) -> str:
@@ -360,6 +409,7 @@ GENERATORS: dict[str, Callable[[Context], str]] = {
     "with-legacy-table": with_legacy_table,
     "dynamodb": dynamodb,
     "kms": kms,
+    "replication": replication,
     "presets": presets,
     "usage-fields": usage_fields,
     "rules": rules,

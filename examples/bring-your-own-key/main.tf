@@ -33,6 +33,8 @@ variable "key_arns" {
 
 module "stack" {
   source = "../../terraform/modules/stack"
+  # One region: the replica provider the stack takes (for optional replication) is the default.
+  providers = { aws = aws, aws.replica = aws }
 
   environment      = "byok"
   eks_cluster_name = var.eks_cluster_name

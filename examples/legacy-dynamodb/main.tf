@@ -23,6 +23,8 @@ variable "eks_cluster_name" {
 
 module "stack" {
   source = "../../terraform/modules/stack"
+  # One region: the replica provider the stack takes (for optional replication) is the default.
+  providers = { aws = aws, aws.replica = aws }
 
   environment         = "legacy"
   eks_cluster_name    = var.eks_cluster_name

@@ -7,9 +7,14 @@ from obsctl.model.contract import StackContract
 
 def stack_summary(contract: StackContract) -> str:
     """Buckets, keys, roles with their service accounts, and tables, as aligned text."""
+    used_by = (
+        f"cluster {contract.cluster_name}"
+        if len(contract.clusters) <= 1
+        else f"{len(contract.clusters)} clusters"
+    )
     lines = [
         f"{contract.environment} stack {contract.name_prefix} in {contract.region} "
-        f"(account {contract.account_id}, cluster {contract.cluster_name})",
+        f"(account {contract.account_id}, {used_by})",
         "",
         "Buckets (SSE-KMS, versioned, private, TLS-only):",
     ]
@@ -22,6 +27,16 @@ def stack_summary(contract: StackContract) -> str:
     for app, role in contract.roles.items():
         subjects = ", ".join(s.removeprefix("system:serviceaccount:") for s in role.trust_subjects)
         lines.append(f"  {app:<8} {role.name:<40} {role.identity:<12} {subjects}")
+    if len(contract.clusters) > 1:
+        lines += ["", "Clusters, their accounts and the apps they run:"]
+        for key, cluster in contract.clusters.items():
+            apps = ", ".join(f"{app} ({entry.namespace})" for app, entry in cluster.apps.items())
+            lines.append(f"  {key:<24} {cluster.account_id}  {apps}")
+    if contract.replication is not None:
+        replication = contract.replication
+        lines += ["", f"Replicas in {replication.region} (role {replication.role_arn}):"]
+        for app, store, replica in replication.all_buckets():
+            lines.append(f"  {app:<8} {store:<13} {replica.name}")
     tables = contract.all_tables()
     if tables:
         lines += ["", "DynamoDB index tables (legacy, PITR, SSE-KMS):"]

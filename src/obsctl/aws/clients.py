@@ -21,13 +21,36 @@ class ClientFactory(Protocol):
     def __call__(self, service: str) -> Any: ...
 
 
+def in_region(clients: ClientFactory, region: str) -> ClientFactory:
+    """`clients` in another region when the factory can change region (CachedClients), else
+    `clients` itself (a test's recorded answers, say)."""
+    move = getattr(clients, "in_region", None)
+    return move(region) if callable(move) else clients
+
+
 class CachedClients:
     """A ClientFactory that creates each client once (boto3 clients are thread-safe)."""
 
-    def __init__(self, make: Callable[[str], Any]) -> None:
+    def __init__(
+        self,
+        make: Callable[[str], Any],
+        regional: Callable[[str], CachedClients] | None = None,
+    ) -> None:
         self._make = make
+        self._regional = regional
         self._lock = threading.Lock()
         self._clients: dict[str, Any] = {}
+        self._regions: dict[str, CachedClients] = {}
+
+    def in_region(self, region: str) -> CachedClients:
+        """The same clients in another region (a cross-region replica's); itself when the
+        factory was made without a way to change region."""
+        if self._regional is None:
+            return self
+        with self._lock:
+            if region not in self._regions:
+                self._regions[region] = self._regional(region)
+            return self._regions[region]
 
     def __call__(self, service: str) -> Any:
         with self._lock:
@@ -44,7 +67,10 @@ def boto3_clients(region: str | None, profile: str | None = None) -> CachedClien
 
     session = boto3.session.Session(profile_name=profile, region_name=region)
     config = Config(retries={"mode": "adaptive", "max_attempts": 8}, max_pool_connections=32)
-    return CachedClients(lambda service: session.client(service, config=config))
+    return CachedClients(
+        lambda service: session.client(service, config=config),
+        regional=lambda other: boto3_clients(other, profile),
+    )
 
 
 def endpoint_client(
@@ -53,6 +79,7 @@ def endpoint_client(
     region: str,
     access_key: str,
     secret_key: str,
+    session_token: str | None = None,
     config: Any = None,
 ) -> Any:
     """A client for an AWS-compatible endpoint with its own static credentials."""
@@ -64,6 +91,7 @@ def endpoint_client(
         region_name=region,
         aws_access_key_id=access_key,
         aws_secret_access_key=secret_key,
+        aws_session_token=session_token,
         config=config,
     )
 

@@ -256,6 +256,12 @@ def values_arguments(parser: argparse.ArgumentParser) -> None:
         metavar="PATH",
         help="with --check: the helm executable (default: $OBSCTL_HELM, else helm on PATH)",
     )
+    parser.add_argument(
+        "--cluster",
+        metavar="KEY",
+        help="a stack with several clusters: only this cluster's values (a key of the "
+        "contract's clusters); --check needs it",
+    )
 
 
 def cost_arguments(parser: argparse.ArgumentParser) -> None:

@@ -99,6 +99,7 @@ def _values(ctx: Context, args: argparse.Namespace) -> Result:
         check=args.check,
         chart=args.chart,
         helm=args.helm,
+        cluster=args.cluster,
     )
     return values(
         ctx, target=args.target, flags=flags, contract_json=args.contract_json, out=args.out

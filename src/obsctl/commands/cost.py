@@ -69,6 +69,7 @@ def cost(
     from obsctl.cost.model import estimate, region_of
     from obsctl.cost.price_file import region_prices
     from obsctl.cost.render import renderer
+    from obsctl.cost.replication import replica_region
     from obsctl.cost.usage_file import preset as preset_usage
     from obsctl.model import plan_stack, read_plan
 
@@ -86,15 +87,21 @@ def cost(
         environment = stack.environment or where.env
         workload = preset_usage("small" if environment == "dev" else "medium")
     priced = region_prices(region_of(stack, workload), prices)
+    # A replica Region is priced from the price file (offer files are of the plan's Region).
+    replicas = region_prices(region) if (region := replica_region(stack)) else None
     if base is not None:
         base_prices = region_prices(region_of(base, workload), prices)
-        change = diff(estimate(base, workload, base_prices), estimate(stack, workload, priced))
+        base_replicas = region_prices(region) if (region := replica_region(base)) else None
+        change = diff(
+            estimate(base, workload, base_prices, replica_prices=base_replicas),
+            estimate(stack, workload, priced, replica_prices=replicas),
+        )
         text = render_diff(fmt, change)
         warnings = change.after.warnings
     else:
-        comparison = compare_with_naive(stack, workload, priced) if compare else None
+        comparison = compare_with_naive(stack, workload, priced, replicas) if compare else None
         result = comparison.estimate if comparison is not None else None
-        result = result or estimate(stack, workload, priced)
+        result = result or estimate(stack, workload, priced, replica_prices=replicas)
         text = renderer(fmt)(result, comparison, verbose=ctx.verbose)
         warnings = result.warnings
     if out is not None:

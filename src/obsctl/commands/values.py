@@ -72,6 +72,41 @@ class ValuesReport(Result):
 
 
 @dataclass
+class ClusterValuesReport(Result):
+    """A stack of several clusters: one folder of values per cluster, and an index README."""
+
+    contract: StackContract
+    out_dir: Path
+    clusters: dict[str, ValuesReport]
+    readme: Path
+
+    def text(self) -> str:
+        first = next(iter(self.clusters.values()))
+        what = "Helm values" if first.options.output_format == "helm" else "configuration"
+        said = [
+            f"Wrote {what} for the {self.contract.environment} stack's clusters to "
+            f"{self.out_dir}, one folder each:"
+        ]
+        for key, report in self.clusters.items():
+            cluster = self.contract.clusters[key]
+            eks = f", EKS {cluster.name}" if cluster.name else ""
+            where = f"account {cluster.account_id}{eks}"
+            said.append(f"  {key + '/':<22} {', '.join(report.rendered)} ({where})")
+        said.append(f"  {self.readme.name:<22} which folder goes to which cluster")
+        if first.options.output_format == "helm":
+            said.append("Next: in each cluster, run the helm commands of its folder's README.md.")
+        return lines(*said)
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "environment": self.contract.environment,
+            "out_dir": str(self.out_dir),
+            "clusters": {key: report.document() for key, report in self.clusters.items()},
+            "readme": str(self.readme),
+        }
+
+
+@dataclass
 class ValuesCheck(Result):
     """`--check`: what the charts render with these values, judged; exit 1 on any failure."""
 
@@ -114,6 +149,7 @@ class ValuesFlags:
     check: bool = False
     chart: list[str] = field(default_factory=list)
     helm: str | None = None
+    cluster: str | None = None  # one cluster of a stack that has several
 
 
 def values(
@@ -129,12 +165,34 @@ def values(
 
     if not flags.check and (flags.chart or flags.helm):
         raise UsageError("--chart and --helm only apply with --check.")
+    from obsctl.values.clusters import cluster_views, render_clusters, write_clusters
+
     contract = _load_contract(flags.env, target, flags.dir, contract_json)
     options = _options(flags)
+    views = cluster_views(contract, flags.cluster)
     if flags.check:
-        return _check(flags, contract, options)
-    rendered = helm_values.render_checked(contract, options)  # every check, before any write
+        if len(views) > 1:
+            raise UsageError(
+                f"--check judges one cluster's values and this stack has {len(views)} "
+                f"clusters ({', '.join(views)}): pass --cluster KEY."
+            )
+        return _check(flags, next(iter(views.values()), contract), options)
     out_dir = out or state_dir() / "values" / _env_name(flags.dir, contract)
+    if views:
+        by_cluster = render_clusters(views, options)  # every check, before any write
+        paths = write_clusters(by_cluster, views, contract, options, out_dir, _command_line(flags))
+        reports = {
+            key: ValuesReport(
+                view,
+                options,
+                out_dir / key,
+                by_cluster[key],
+                [p for p in paths if p.parent == out_dir / key],
+            )
+            for key, view in views.items()
+        }
+        return ClusterValuesReport(contract, out_dir, reports, paths[-1])
+    rendered = helm_values.render_checked(contract, options)  # every check, before any write
     paths = helm_values.write_rendered(rendered, contract, options, out_dir, _command_line(flags))
     return ValuesReport(contract, options, out_dir, rendered, paths)
 
@@ -304,4 +362,6 @@ def _command_line(args: ValuesFlags) -> str:
             words += [flag, item]
     if not args.grafana_cloudwatch:
         words.append("--no-grafana-cloudwatch")
+    if args.cluster is not None:
+        words += ["--cluster", args.cluster]
     return " ".join(shlex.quote(word) for word in words)

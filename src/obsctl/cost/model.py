@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from obsctl.cost.bill import S3, SERVICES, LineItem
 from obsctl.cost.checks import data_loss, rejected_rules, unreadable
 from obsctl.cost.prices import RegionPrices
+from obsctl.cost.replication import replica_quantities, replication_lines
 from obsctl.cost.s3 import BucketQuantities, bucket_quantities, s3_lines
 from obsctl.cost.services import (
     alarm_lines,
@@ -252,15 +253,24 @@ def _data_events(
     return events
 
 
-def estimate(stack: Stack, usage: Usage, prices: RegionPrices, *, naive: bool = False) -> Estimate:
+def estimate(
+    stack: Stack,
+    usage: Usage,
+    prices: RegionPrices,
+    *,
+    naive: bool = False,
+    replica_prices: RegionPrices | None = None,
+) -> Estimate:
     """The monthly cost of what `stack` plans under `usage` at `prices`; `naive=True` prices
-    the same volume with everything in S3 Standard and no Bucket Key."""
+    the same volume with everything in S3 Standard and no Bucket Key. Cross-region replicas
+    are priced at `replica_prices` (their Region's; replication.py)."""
     if naive:
         stack = naive_stack(stack)
     notes = _Notes((*stack.notes, *prices.notes))
     retention, retention_origin = _retention(stack, usage, notes)
     rules = prices.rules.s3
-    planned = [bucket for bucket in stack.buckets if bucket.address]
+    planned = [bucket for bucket in stack.buckets if bucket.address and not bucket.replica_of]
+    replicas = [bucket for bucket in stack.buckets if bucket.address and bucket.replica_of]
     audit_targets = {trail.target_bucket for trail in stack.trails if trail.target_bucket}
     log_targets = {bucket.access_log_target for bucket in planned}
     results: dict[str, BucketQuantities] = {}
@@ -308,6 +318,18 @@ def estimate(stack: Stack, usage: Usage, prices: RegionPrices, *, naive: bool = 
         _check_streams(result, notes)
         lines += s3_lines(result, prices, standard_rate)
         kms_requests.append((result.bucket.app, result.bucket.name, result.kms_calls(reduction)))
+
+    if replicas:
+        pairs = []
+        at = replica_prices or prices
+        for replica in replicas:
+            source = results[str(replica.replica_of)]
+            quantities = replica_quantities(replica, source, at)
+            pairs.append((quantities, source))
+            kms_requests.append((replica.app, replica.name, quantities.kms_calls(reduction)))
+        lines += replication_lines(pairs, prices, at)
+        if replica_prices is None:
+            notes.add(f"Replicas are priced at {prices.region}'s prices (none given for theirs).")
 
     for key in stack.keys:
         if key.address:
@@ -366,8 +388,10 @@ def estimate(stack: Stack, usage: Usage, prices: RegionPrices, *, naive: bool = 
     )
 
 
-def compare(stack: Stack, usage: Usage, prices: RegionPrices) -> Comparison:
+def compare(
+    stack: Stack, usage: Usage, prices: RegionPrices, replica_prices: RegionPrices | None = None
+) -> Comparison:
     return Comparison(
-        estimate=estimate(stack, usage, prices),
-        naive=estimate(stack, usage, prices, naive=True),
+        estimate=estimate(stack, usage, prices, replica_prices=replica_prices),
+        naive=estimate(stack, usage, prices, naive=True, replica_prices=replica_prices),
     )

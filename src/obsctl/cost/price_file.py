@@ -234,6 +234,9 @@ def _region(reader: _Reader, region: str, raw: Any, rules: Rules) -> RegionPrice
             cloudwatch, f"{path}.cloudwatch", "custom_metric_month"
         ),
         rules=rules,
+        inter_region_transfer_per_gb=reader.optional_price(
+            raw.get("transfer"), f"{path}.transfer", "inter_region_out_per_gb"
+        ),
     )
 
 

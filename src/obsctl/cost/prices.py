@@ -182,6 +182,8 @@ class RegionPrices:
     rules: Rules
     sources: Mapping[str, Source] = field(default_factory=dict)  # tags beyond the book's
     notes: tuple[str, ...] = ()  # where the prices came from, when not only the price file
+    # S3 data transfer OUT to another Region (cross-region replication), billed here, the source
+    inter_region_transfer_per_gb: Price | None = None
 
 
 @dataclass(frozen=True)

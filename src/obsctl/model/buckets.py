@@ -197,6 +197,7 @@ def buckets(
                     access_log_target=log_target,
                 )
             )
+        found += _replicas(contract, applied)
         # The access-log bucket may be one the env only names (a target of its own): it is
         # part of the stack when the document holds it.
         if log_bucket and log_bucket in applied:
@@ -209,6 +210,33 @@ def buckets(
         app, store = _described_by_tags(entry.resource, tag_keys)
         found.append(_from_resource(name, app, store, entry))
     return tuple(found)
+
+
+def _replicas(contract: StackContract, applied: dict[str, _Applied]) -> list[Bucket]:
+    """Cross-region replicas: their source's app, store, data flag and expiry guard (they keep
+    its lifecycle rules), in the replica region under the replica key."""
+    replication = contract.replication
+    if replication is None:
+        return []
+    found = []
+    for app, store, replica in replication.all_buckets():
+        source = contract.buckets.get(app, {}).get(store)
+        found.append(
+            _from_resource(
+                replica.name,
+                app,
+                store,
+                applied.pop(replica.name, _Applied()),
+                arn=replica.arn,
+                holds_data=source.holds_data if source is not None else False,
+                key_arn=replica.kms_key_arn,
+                expiry_guard=source.expiry_guard if source is not None else None,
+                lifecycle=Lifecycle(rules=replica.lifecycle_rules),
+                replica_of=replica.source,
+                region=replication.region,
+            )
+        )
+    return found
 
 
 def _operations(

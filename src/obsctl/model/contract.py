@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 from importlib import resources
 from typing import TYPE_CHECKING, Any
@@ -19,6 +19,12 @@ from typing import TYPE_CHECKING, Any
 from obsctl.errors import UsageError
 from obsctl.model.lifecycle import LifecycleRule, from_contract
 from obsctl.model.tfjson import JsonPath, output_values
+from obsctl.model.topology import (
+    Cluster,
+    Replication,
+    clusters_from_outputs,
+    replication_from_outputs,
+)
 
 if TYPE_CHECKING:
     from jsonschema.exceptions import ValidationError
@@ -32,7 +38,9 @@ def schema() -> dict[str, Any]:
 
 
 _SCHEMA = schema()
-CONTRACT_VERSION: int = _SCHEMA["properties"]["contract_version"]["const"]
+# Every version this obsctl reads; the modules write the newest.
+SUPPORTED_VERSIONS: tuple[int, ...] = tuple(_SCHEMA["properties"]["contract_version"]["enum"])
+CONTRACT_VERSION: int = max(SUPPORTED_VERSIONS)
 REQUIRED_OUTPUTS: tuple[str, ...] = tuple(_SCHEMA["required"])
 STORAGE_APPS: tuple[str, ...] = tuple(_SCHEMA["$defs"]["storage_app"]["enum"])
 APPS: tuple[str, ...] = tuple(_SCHEMA["$defs"]["app"]["enum"])
@@ -98,7 +106,7 @@ class StackContract:
     region: str
     account_id: str
     name_prefix: str
-    cluster_name: str
+    cluster_name: str | None  # the first cluster (eks_cluster_name); None: only `clusters`
     oidc_provider_arn: str | None
     buckets: dict[str, dict[str, Bucket]]
     kms_keys: dict[str, Key]
@@ -109,6 +117,9 @@ class StackContract:
     partition: str = "aws"
     cluster_arn: str = ""
     reserved_tags: Mapping[str, str] = field(default_factory=lambda: dict(RESERVED_TAGS))
+    clusters: dict[str, Cluster] = field(default_factory=dict)  # every cluster, the first too
+    replication: Replication | None = None
+    scope: str | None = None  # the cluster of a `for_cluster` view; None: the whole stack
 
     @property
     def apps(self) -> tuple[str, ...]:
@@ -126,6 +137,37 @@ class StackContract:
 
     def all_tables(self) -> list[tuple[str, Table]]:
         return [(app, table) for app, tables in self.tables.items() for table in tables]
+
+    def runs(self, app: str) -> bool:
+        """Whether the cluster of this view runs `app` (always, for the whole stack)."""
+        return self.scope is None or app in self.clusters[self.scope].apps
+
+    def for_cluster(self, key: str) -> StackContract:
+        """The stack as one cluster uses it: its apps, with the roles' namespaces, service
+        accounts, subjects and annotations as that cluster presents them."""
+        cluster = self.clusters[key]
+        roles = {
+            app: replace(
+                self.roles[app],
+                identity=entry.identity,
+                namespace=entry.namespace,
+                service_accounts=entry.service_accounts,
+                trust_subjects=entry.trust_subjects,
+                helm_annotations=dict(entry.helm_annotations),
+            )
+            for app, entry in cluster.apps.items()
+            if app in self.roles
+        }
+        return replace(
+            self,
+            cluster_name=cluster.name,
+            cluster_arn=cluster.arn or "",
+            oidc_provider_arn=cluster.oidc_provider_arn,
+            roles=roles,
+            buckets={app: stores for app, stores in self.buckets.items() if app in cluster.apps},
+            clusters={key: cluster},
+            scope=key,
+        )
 
     @classmethod
     def from_outputs(
@@ -147,10 +189,11 @@ class StackContract:
                 f"{'s' if len(missing) > 1 else ''} {', '.join(missing)}.",
                 hint="Re-export the outputs of terraform/modules/stack (terraform/envs/README.md).",
             )
-        if values["contract_version"] != CONTRACT_VERSION:
+        if values["contract_version"] not in SUPPORTED_VERSIONS:
+            readable = " and ".join(str(version) for version in SUPPORTED_VERSIONS)
             raise ContractError(
                 f"{source} exposes stack contract version {values['contract_version']}, "
-                f"but this obsctl reads version {CONTRACT_VERSION}.",
+                f"but this obsctl reads versions {readable}.",
                 hint="Use the obsctl release that matches your modules.",
             )
         error = _first_error(values, unknown)
@@ -172,10 +215,23 @@ def _first_error(
 
     validator = Draft202012Validator(schema())
     for error in sorted(validator.iter_errors(dict(values)), key=lambda e: list(e.absolute_path)):
-        path = tuple(error.absolute_path)
-        if not any(path[: len(step)] == step for step in unknown):
+        if _stands(error, unknown):
             return error
     return None
+
+
+def _stands(error: ValidationError, unknown: Collection[JsonPath]) -> bool:
+    """Is the violation real: outside the unknown paths, and for a oneOf/anyOf (replication:
+    null or an object), in every branch?"""
+    path = tuple(error.absolute_path)
+    if any(path[: len(step)] == step for step in unknown):
+        return False
+    if error.validator in ("oneOf", "anyOf") and error.context:
+        branches: dict[Any, list[ValidationError]] = {}
+        for sub in error.context:
+            branches.setdefault(sub.schema_path[0], []).append(sub)
+        return all(any(_stands(sub, unknown) for sub in subs) for subs in branches.values())
+    return True
 
 
 def _guard(guard: Mapping[str, Any] | None) -> ExpiryGuard | None:
@@ -233,6 +289,8 @@ def _contract(values: Mapping[str, Any]) -> StackContract:
         settings=dict(values["settings"]),
         operations=dict(values["operations"]),
         partition=values["partition"],
-        cluster_arn=cluster["arn"],
+        cluster_arn=cluster["arn"] or "",
         reserved_tags=dict(values["reserved_tags"]),
+        clusters=clusters_from_outputs(values),
+        replication=replication_from_outputs(values),
     )

@@ -20,6 +20,7 @@ from typing import Any
 from obsctl.model.contract import STORAGE_APPS, ExpiryGuard, StackContract
 from obsctl.model.contract import Role as ContractRole
 from obsctl.model.lifecycle import Lifecycle
+from obsctl.model.topology import Cluster, Replication
 
 OPERATIONS = "operations"  # what the stack runs for itself: access logs, audit trail, alerts
 SHARED = "shared"  # a key several apps use (the shared key strategy)
@@ -46,6 +47,8 @@ class Bucket:
     lifecycle: Lifecycle | None = None  # None: unknown (no state)
     access_log_target: str | None = None  # where its server access logs go
     access_log_prefix: str | None = None
+    replica_of: str | None = None  # the bucket a cross-region replica copies
+    region: str | None = None  # None: the stack's region
     # as applied (state) or planned (plan)
     address: str = ""
     versioning: bool = False
@@ -207,8 +210,17 @@ class Stack:
         return self._contract().name_prefix
 
     @property
-    def cluster_name(self) -> str:
+    def cluster_name(self) -> str | None:
         return self._contract().cluster_name
+
+    @property
+    def clusters(self) -> dict[str, Cluster]:
+        """Every cluster whose service accounts assume the roles (the first one included)."""
+        return self.contract.clusters if self.contract is not None else {}
+
+    @property
+    def replication(self) -> Replication | None:
+        return self.contract.replication if self.contract is not None else None
 
     @property
     def cluster_arn(self) -> str:

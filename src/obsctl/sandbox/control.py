@@ -38,6 +38,8 @@ _READY_FILE = "sandbox.ready"
 _PORT_FILE = "port"  # the port of the last start, reused by the next one while it is free
 _LOCK_FILE = "sandbox.lock"
 PORT_ENV = "OBSCTL_SANDBOX_PORT"
+# The role a client assumes to act in another account of the local AWS (moto needs none).
+ACCOUNT_ROLE = "obsctl-sandbox"
 # Variables that would send the AWS SDKs anywhere but the sandbox, or to another identity.
 _FOREIGN_AWS_VARIABLES = (
     "AWS_PROFILE",
@@ -238,28 +240,51 @@ class Sandbox:
         env.update(self.environment(region))
         return env
 
-    def client(self, service: str, region: str | None = None) -> Any:
-        """A boto3 client bound to the sandbox."""
+    def client(self, service: str, region: str | None = None, account: str | None = None) -> Any:
+        """A boto3 client bound to the sandbox, in its default account or in `account` (the
+        local AWS hosts any number: credentials of a role in an account act in it)."""
         from obsctl.sandbox.sharing import client_config
 
         info = self.require()
+        region = region or self.region
+        config = client_config(service, info.endpoint_url)
+        if account is None:
+            return endpoint_client(
+                service, info.endpoint_url, region, ACCESS_KEY, SECRET_KEY, config=config
+            )
+        sts = endpoint_client("sts", info.endpoint_url, region, ACCESS_KEY, SECRET_KEY)
+        credentials = sts.assume_role(
+            RoleArn=f"arn:aws:iam::{account}:role/{ACCOUNT_ROLE}", RoleSessionName="obsctl"
+        )["Credentials"]
         return endpoint_client(
             service,
             info.endpoint_url,
-            region or self.region,
-            ACCESS_KEY,
-            SECRET_KEY,
-            client_config(service, info.endpoint_url),
+            region,
+            credentials["AccessKeyId"],
+            credentials["SecretAccessKey"],
+            credentials["SessionToken"],
+            config=config,
         )
 
-    def seed_cluster(self, name: str, region: str | None = None) -> ClusterInfo:
-        """Create (or find) an EKS cluster and register its OIDC issuer as an IAM provider;
+    def seed_cluster(
+        self,
+        name: str,
+        region: str | None = None,
+        account: str | None = None,
+        register_issuer: bool = True,
+    ) -> ClusterInfo:
+        """Create (or find) an EKS cluster, in the default account or `account`, and register
+        its OIDC issuer as an IAM provider of that account unless `register_issuer` is False;
         one command at a time, so two commands seeding the same cluster create it once."""
         with self._locked():
-            account = self.client("sts", region).get_caller_identity()["Account"]
-            seed_account_public_access_block(self.client("s3control", region), account)
+            identity = self.client("sts", region, account).get_caller_identity()["Account"]
+            seed_account_public_access_block(self.client("s3control", region, account), identity)
             return seed_cluster(
-                self.client("eks", region), self.client("iam", region), account, name
+                self.client("eks", region, account),
+                self.client("iam", region, account),
+                identity,
+                name,
+                register_issuer,
             )
 
 

@@ -8,6 +8,9 @@
   principal is the string "*" and compares resources literally; AWS matches them as patterns.
 - S3 sub-resources moto lacks (request metrics, analytics, Intelligent-Tiering), inventory
   deletes, DynamoDB Kinesis destinations and S3 Control's account host: see sharing.py.
+- EKS clusters each get their own OIDC issuer (clusters.py), S3 replication configurations
+  read back as written and objects replicate (replication.py), and AssumeRoleWithWebIdentity
+  decides by the role's trust (web_identity.py).
 """
 
 from __future__ import annotations
@@ -198,13 +201,18 @@ def _patch_s3_log_delivery_check() -> None:
 
 def with_extensions(app: WsgiApp) -> WsgiApp:
     """Patch moto where it differs from AWS; extension routes answer before moto's own."""
+    from obsctl.sandbox.clusters import patch_cluster_issuers
     from obsctl.sandbox.fidelity import limits
+    from obsctl.sandbox.replication import with_replication
     from obsctl.sandbox.sharing import SharingFidelity
+    from obsctl.sandbox.web_identity import with_web_identity_trust
 
     _patch_kms_rotation_period()
     _patch_s3_log_delivery_check()
+    patch_cluster_issuers()
     limits.install()  # AWS's limits and validations (obsctl/limits/table.yaml)
-    app = limits.in_front(app)
+    # AWS's limits answer first, then web identity decided by trust, then replication.
+    app = limits.in_front(with_web_identity_trust(with_replication(app)))
     store = PodIdentityStore()
     sharing = SharingFidelity()
 

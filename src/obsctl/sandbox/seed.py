@@ -16,11 +16,14 @@ class ClusterInfo:
     name: str
     arn: str
     oidc_issuer_url: str
-    oidc_provider_arn: str
+    oidc_provider_arn: str | None
 
 
-def seed_cluster(eks: Any, iam: Any, account: str, name: str) -> ClusterInfo:
-    """Create the cluster `name` unless it exists, and its IAM OIDC provider unless registered."""
+def seed_cluster(
+    eks: Any, iam: Any, account: str, name: str, register_issuer: bool = True
+) -> ClusterInfo:
+    """Create the cluster `name` unless it exists, and its IAM OIDC provider unless registered
+    (or unless `register_issuer` is False: the stack registers it)."""
     try:
         cluster = eks.describe_cluster(name=name)["cluster"]
     except eks.exceptions.ResourceNotFoundException:
@@ -31,7 +34,7 @@ def seed_cluster(eks: Any, iam: Any, account: str, name: str) -> ClusterInfo:
         )["cluster"]
     issuer = cluster["identity"]["oidc"]["issuer"]
     provider_arn = _find_oidc_provider(iam, issuer)
-    if provider_arn is None:
+    if provider_arn is None and register_issuer:
         provider_arn = iam.create_open_id_connect_provider(
             Url=issuer, ClientIDList=["sts.amazonaws.com"], ThumbprintList=[_EKS_THUMBPRINT]
         )["OpenIDConnectProviderArn"]

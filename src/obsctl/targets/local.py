@@ -25,6 +25,7 @@ from obsctl.targets.state_backend import ensure_state_backend
 from obsctl.terraform.lockinfo import LockInfo
 from obsctl.terraform.locks import local_lock_holder, s3_lock_holder
 from obsctl.terraform.runner import Terraform
+from obsctl.workspace.clusters import ClusterSeed
 from obsctl.workspace.journal import ApplyJournal
 from obsctl.workspace.root import LOCAL_STATE_BUCKET, Workspace
 
@@ -47,6 +48,8 @@ class LocalTarget:
     sandbox: Sandbox
     # The EKS cluster seeded before Terraform runs (the root's eks_cluster_name), if any.
     cluster_to_seed: str | None = None
+    # Further clusters the root's `clusters` variable names (workspace/clusters.py).
+    further_clusters: tuple[ClusterSeed, ...] = ()
     # The sandbox instance Terraform was pointed at (the watchdog compares against it).
     _instance: str | None = field(default=None, init=False, repr=False)
     # The server this command started, if it had to start one.
@@ -83,6 +86,10 @@ class LocalTarget:
         self._instance = info.instance_id
         if self.cluster_to_seed is not None:
             self.sandbox.seed_cluster(self.cluster_to_seed)
+        for cluster in self.further_clusters:
+            self.sandbox.seed_cluster(
+                cluster.name, account=cluster.account, register_issuer=cluster.register_issuer
+            )
         if self.workspace.backend == "s3":
             ensure_state_backend(self.sandbox, self.workspace, terraform, self.lost_error)
         terraform.env = self.sandbox.apply_environment(terraform.env)

@@ -13,6 +13,7 @@ beside the values); conformance/ checks what the real charts render from the val
 (`obsctl values --check` and tests/conformance).
 """
 
+from obsctl.values.clusters import write_values
 from obsctl.values.identity import Binding, IdentityProblem
 from obsctl.values.options import CHARTS, ChartSpec, ValuesOptions
 from obsctl.values.render import (
@@ -22,7 +23,7 @@ from obsctl.values.render import (
     render_checked,
     render_values,
 )
-from obsctl.values.writer import write_rendered, write_values
+from obsctl.values.writer import write_rendered
 
 __all__ = [
     "CHARTS",

@@ -37,8 +37,12 @@ def readme_text(
     items = list(rendered.values())
     helm = options.output_format == "helm"
     what = "Helm values" if helm else "Application configuration"
+    title = f"# {what} for the {contract.environment} stack"
+    if contract.scope is not None:
+        cluster = contract.clusters[contract.scope]
+        title += f", cluster {contract.scope} (account {cluster.account_id})"
     lines = [
-        f"# {what} for the {contract.environment} stack",
+        title,
         "",
         origin(contract, generated_by),
         "Re-run the command after each `terraform apply` instead of editing these files; put "
@@ -86,10 +90,13 @@ def readme_text(
 
 def _check_command(contract: StackContract, options: ValuesOptions, generated_by: str) -> str:
     """`obsctl values … --check` with the flags these files were written with."""
+    cluster = ""
+    if contract.scope is not None and "--cluster" not in generated_by:
+        cluster = f" --cluster {contract.scope}"
     if generated_by.startswith("obsctl values"):
-        return f"{generated_by} --check"
+        return f"{generated_by}{cluster} --check"
     kafka = f" --kafka-address {options.kafka_address}" if options.kafka_address else ""
-    return f"obsctl values --env {contract.environment}{kafka} --check"
+    return f"obsctl values --env {contract.environment}{kafka}{cluster} --check"
 
 
 def _telemetry(rendered: Mapping[str, Rendered], options: ValuesOptions) -> list[str]:

@@ -19,9 +19,10 @@ _MODULES: dict[str, Any] = {"mimir": mimir, "loki": loki, "tempo": tempo}
 
 
 def rendered_apps(contract: StackContract, options: ValuesOptions) -> tuple[str, ...]:
-    """Storage apps the stack has buckets for, then Grafana (Helm values only)."""
-    apps = [app for app in STORAGE_APPS if contract.buckets.get(app)]
-    if options.output_format == "helm":
+    """Storage apps the stack has buckets for, then Grafana (Helm values only); for one
+    cluster's view, only the apps that cluster runs."""
+    apps = [app for app in STORAGE_APPS if contract.buckets.get(app) and contract.runs(app)]
+    if options.output_format == "helm" and contract.runs("grafana"):
         apps.append("grafana")
     return tuple(apps)
 

@@ -12,7 +12,6 @@ from obsctl.model.contract import StackContract
 from obsctl.values.inputs import Rendered
 from obsctl.values.options import ValuesOptions
 from obsctl.values.readme import APP_TITLES, origin, readme_text
-from obsctl.values.render import render_checked
 
 README = "README.md"
 _GENERATED_MARK = "from the stack contract of env"
@@ -69,13 +68,13 @@ def file_text(item: Rendered, contract: StackContract, generated_by: str) -> str
     return file_header(item, contract, generated_by) + dump_yaml(item.tree)
 
 
-def _write_atomic(path: Path, text: str) -> None:
+def write_atomic(path: Path, text: str) -> None:
     temporary = path.with_name(f".{path.name}.tmp")
     temporary.write_text(text, encoding="utf-8")
     temporary.replace(path)
 
 
-def _remove_stale(out_dir: Path, keep: set[str]) -> None:
+def remove_stale_files(out_dir: Path, keep: set[str]) -> None:
     """Drop files an earlier run wrote for another format or app, so the folder matches its
     README. Only files obsctl generated (by name and header) are touched."""
     for app in APP_TITLES:
@@ -89,6 +88,22 @@ def _remove_stale(out_dir: Path, keep: set[str]) -> None:
                 path.unlink()
 
 
+def remove_stale_cluster_folders(out_dir: Path, keep: set[str]) -> None:
+    """Drop the per-cluster folders an earlier run wrote for clusters the stack no longer has
+    (or all of them, when it has one cluster again): only their generated files go, and the
+    folder when nothing else is left in it."""
+    if not out_dir.is_dir():
+        return
+    for folder in sorted(p for p in out_dir.iterdir() if p.is_dir() and p.name not in keep):
+        readme = folder / README
+        if not readme.is_file() or _GENERATED_MARK not in readme.read_text(encoding="utf-8"):
+            continue
+        remove_stale_files(folder, set())
+        readme.unlink()
+        if not any(folder.iterdir()):
+            folder.rmdir()
+
+
 def write_rendered(
     rendered: Mapping[str, Rendered],
     contract: StackContract,
@@ -98,25 +113,15 @@ def write_rendered(
 ) -> list[Path]:
     """Write one file per app plus README.md; return their paths (README last)."""
     out_dir.mkdir(parents=True, exist_ok=True)
-    _remove_stale(out_dir, {item.file_name for item in rendered.values()})
+    remove_stale_files(out_dir, {item.file_name for item in rendered.values()})
+    if contract.scope is None:
+        remove_stale_cluster_folders(out_dir, set())
     written: list[Path] = []
     for item in rendered.values():
         path = out_dir / item.file_name
-        _write_atomic(path, file_text(item, contract, generated_by))
+        write_atomic(path, file_text(item, contract, generated_by))
         written.append(path)
     readme = out_dir / README
-    _write_atomic(readme, readme_text(rendered, contract, options, generated_by))
+    write_atomic(readme, readme_text(rendered, contract, options, generated_by))
     written.append(readme)
     return written
-
-
-def write_values(
-    contract: StackContract,
-    options: ValuesOptions,
-    out_dir: Path,
-    generated_by: str = "obsctl values",
-) -> list[Path]:
-    """Render, check and write the values; nothing is written when a check fails."""
-    return write_rendered(
-        render_checked(contract, options), contract, options, out_dir, generated_by
-    )

@@ -267,12 +267,14 @@ def _missing(expected: Stack, role: Role, who: Principal, live: LiveStack | None
     by_arn = {store.arn: store for store in stores(expected, live)}
     wanted: list[tuple[str, str, str, str]] = []  # action, space, label, store ARN
     for bucket in expected.buckets:
-        if bucket.app != role.app:
-            continue
+        if bucket.app != role.app or bucket.replica_of is not None:
+            continue  # a cross-region replica is written by S3's replication, not by the app
         needs = REQUIRED_BUCKET + (REQUIRED_TAGGING if role.app == "tempo" else ())
         wanted += [(a, bucket.arn + s, bucket.name + s, bucket.arn) for a, s in needs]
     for key in expected.keys:
-        if role.app in key.apps and any(b.key_arn == key.arn for b in expected.buckets):
+        if role.app in key.apps and any(
+            b.key_arn == key.arn and b.replica_of is None for b in expected.buckets
+        ):
             wanted += [(a, key.arn, key.alias or key.arn, key.arn) for a in REQUIRED_KEY]
     if role.app == "loki":
         for table in expected.tables:

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
+from obsctl.aws.clients import in_region
 from obsctl.model.stack import Stack
 from obsctl.verify.aws import Answer, ClientFactory, call, call_all_pages
 from obsctl.verify.collect_operations import OperationsLive, operations_jobs, operations_live
@@ -133,6 +134,8 @@ class LiveStack:
     roles: dict[str, RoleLive] = field(default_factory=dict)
     tables: dict[str, TableLive] = field(default_factory=dict)
     operations: OperationsLive = field(default_factory=OperationsLive)
+    # the account's IAM OIDC providers with their client IDs ({"Providers": [{Arn, ClientIDList}]})
+    oidc_providers: Answer | None = None
 
 
 class MalformedDocumentError(ValueError):
@@ -157,12 +160,20 @@ def decode_document(value: Any) -> dict[str, Any]:
     return loaded
 
 
+def _regional(clients: ClientFactory, expected: Stack, region: str | None, service: str) -> Any:
+    """The client of `service` in `region` (a replica's), or in the stack's region."""
+    if not region or region == expected.region:
+        return clients(service)
+    return in_region(clients, region)(service)
+
+
 def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveStack:
     """Snapshots of every bucket, key, role and table in `expected`, read concurrently."""
     s3, kms, iam = clients("s3"), clients("kms"), clients("iam")
     dynamodb = clients("dynamodb") if expected.tables else None
     jobs: dict[tuple[str, str, str], Callable[[], Answer]] = {}
     for bucket in expected.buckets:
+        s3 = _regional(clients, expected, bucket.region, "s3")
         for read, operation in BUCKET_READS.items():
             if read in BUCKET_LISTS:
                 jobs[("bucket", bucket.name, read)] = _bind(
@@ -180,6 +191,7 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
         )
     for key in expected.keys:
         arn = key.arn
+        kms = _regional(clients, expected, arn.split(":")[3], "kms")
         jobs[("key", arn, "describe")] = _bind(call, kms, "describe_key", KeyId=arn)
         jobs[("key", arn, "rotation")] = _bind(call, kms, "get_key_rotation_status", KeyId=arn)
         jobs[("key", arn, "policy")] = _bind(
@@ -217,6 +229,8 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
         jobs[("table", table.name, "kinesis")] = _bind(
             call, dynamodb, "describe_kinesis_streaming_destination", TableName=table.name
         )
+    if expected.clusters:
+        jobs[("account", "iam", "oidc_providers")] = _bind(_oidc_providers, iam)
     jobs.update(operations_jobs(expected, clients))
     with ThreadPoolExecutor(max_workers=max(1, workers)) as pool:
         futures = {job: pool.submit(run) for job, run in jobs.items()}
@@ -228,7 +242,7 @@ def collect(expected: Stack, clients: ClientFactory, workers: int = 16) -> LiveS
             if kind == "role" and read == "role" and (arn := _boundary_arn(answer))
         }
         boundary_answers = {name: future.result() for name, future in boundaries.items()}
-    live = LiveStack()
+    live = LiveStack(oidc_providers=answers.get(("account", "iam", "oidc_providers")))
     for bucket in expected.buckets:
         reads = (*BUCKET_READS, "access_points")
         live.buckets[bucket.name] = BucketLive(
@@ -258,6 +272,20 @@ _TABLE_READS = ("describe", "backups", "tags", "resource_policy", "ttl", "kinesi
 
 def _bind(function: Callable[..., Answer], *args: Any, **kwargs: Any) -> Callable[[], Answer]:
     return lambda: function(*args, **kwargs)
+
+
+def _oidc_providers(iam: Any) -> Answer:
+    """Every IAM OIDC provider of the account, with its client IDs (the audiences STS takes)."""
+    listed = call(iam, "list_open_id_connect_providers")
+    if not listed.ok:
+        return listed
+    providers = []
+    for entry in listed.data.get("OpenIDConnectProviderList", []):
+        answer = call(iam, "get_open_id_connect_provider", OpenIDConnectProviderArn=entry["Arn"])
+        if not answer.ok:
+            return answer
+        providers.append({"Arn": entry["Arn"], "ClientIDList": answer.data.get("ClientIDList", [])})
+    return Answer({"Providers": providers})
 
 
 def _inline_policies(iam: Any, role: str) -> Answer:

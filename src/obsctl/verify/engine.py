@@ -11,7 +11,18 @@ from typing import Any
 from obsctl.errors import UsageError
 from obsctl.model import StackContract, read_stack
 from obsctl.model.stack import Bucket, Key, Role, Stack, Table
-from obsctl.verify import access, drift, dynamodb, iam, kms, lint, operations, s3, vocabulary
+from obsctl.verify import (
+    access,
+    clusters,
+    drift,
+    dynamodb,
+    iam,
+    kms,
+    lint,
+    operations,
+    s3,
+    vocabulary,
+)
 from obsctl.verify.aws import ClientFactory
 from obsctl.verify.catalogue import resolve_selector
 from obsctl.verify.collect import BucketLive, KeyLive, LiveStack, RoleLive, TableLive, collect
@@ -128,6 +139,15 @@ def evaluate(
     for table in expected.tables:
         results += _table_results(expected, table, live.tables[table.name])
     results += operations.check_operations(expected, live.operations)
+    rows = {
+        name: {label: sorted(actions) for label, actions in row.allowed.items()}
+        for name, row in matrix.items()
+    }
+    cluster_results, subject_rows = clusters.check_clusters(
+        expected, live.roles, rows, live.oidc_providers
+    )
+    results += cluster_results
+    rows.update(subject_rows)
     selected = [r for r in results if options.selected(r.control_id)]
     final = [
         Result(
@@ -137,10 +157,6 @@ def evaluate(
         else r
         for r in selected
     ]
-    rows = {
-        name: {label: sorted(actions) for label, actions in row.allowed.items()}
-        for name, row in matrix.items()
-    }
     return final, rows
 
 

@@ -62,6 +62,7 @@ def check_trust_principal(stack: Stack, role: Role, live: RoleLive) -> Result:
     allows = [(i, s) for i, s in enumerate(statements) if s.get("Effect") == "Allow"]
     if not allows:
         return failed(cid, subject(role), "the trust policy allows nobody to assume the role")
+    providers = irsa_providers(stack, role) if role.identity != "pod_identity" else {}
     problems: list[str] = []
     for position, statement in allows:
         where = _label(statement, position)
@@ -76,17 +77,50 @@ def check_trust_principal(stack: Stack, role: Role, live: RoleLive) -> Result:
         if role.identity == "pod_identity":
             problems += _pod_identity_principal(where, principal, actions)
         else:
-            problems += _irsa_principal(where, principal, actions, stack.oidc_provider_arn)
+            problems += _irsa_principal(where, principal, actions, providers)
+    if role.identity != "pod_identity":
+        named = {p for _, s in allows for p in _list((s.get("Principal") or {}).get("Federated"))}
+        problems += [
+            f"no statement trusts the provider {arn} of cluster {cluster}, which runs {role.app}"
+            for arn, (cluster, _) in providers.items()
+            if arn not in named
+        ]
     ok = (
-        f"trusts only {stack.oidc_provider_arn}"
+        f"trusts only {', '.join(providers) or 'no OIDC provider'}"
         if role.identity != "pod_identity"
         else f"trusts only {POD_IDENTITY_SERVICE}"
     )
     return judged(cid, subject(role), problems, ok)
 
 
+def irsa_providers(stack: Stack, role: Role) -> dict[str, tuple[str, tuple[str, ...]]]:
+    """OIDC provider ARN -> (the cluster, its subjects of the role's app), for every cluster
+    that runs the app with IRSA: what the role's trust must name, one statement each."""
+    found: dict[str, tuple[str, tuple[str, ...]]] = {}
+    for cluster in stack.clusters.values():
+        app = cluster.apps.get(role.app)
+        if app is not None and app.identity == "irsa" and cluster.oidc_provider_arn:
+            found[cluster.oidc_provider_arn] = (cluster.key, app.trust_subjects)
+    if not stack.clusters and stack.oidc_provider_arn:  # a stack read without its contract
+        found[stack.oidc_provider_arn] = (stack.cluster_name or "?", tuple(role.trust_subjects))
+    return found
+
+
+def pod_identity_clusters(stack: Stack, role: Role) -> list[str]:
+    """The ARNs of the clusters that run the role's app with Pod Identity."""
+    arns = [
+        cluster.arn
+        for cluster in stack.clusters.values()
+        if cluster.arn and (app := cluster.apps.get(role.app)) and app.identity == "pod_identity"
+    ]
+    return arns or [stack.cluster_arn]
+
+
 def _irsa_principal(
-    where: str, principal: dict[str, Any], actions: set[str], provider: str | None
+    where: str,
+    principal: dict[str, Any],
+    actions: set[str],
+    providers: dict[str, tuple[str, tuple[str, ...]]],
 ) -> list[str]:
     problems = []
     others = sorted(set(principal) - {"Federated"})
@@ -94,14 +128,15 @@ def _irsa_principal(
         values = [v for kind in others for v in _list(principal[kind])]
         problems.append(f"{where} also trusts {', '.join(values)}")
     federated = _list(principal.get("Federated"))
-    if federated != [provider]:
+    if len(federated) != 1 or federated[0] not in providers:
         issuer_urls = [f for f in federated if not f.startswith("arn:")]
         if issuer_urls:
             problems.append(f"{where} names the issuer URL {issuer_urls[0]}, not the provider ARN")
         else:
+            expected = ", ".join(providers) or "none"
             problems.append(
                 f"{where} trusts {', '.join(federated) or 'no OIDC provider'}, "
-                f"not the cluster's provider {provider}"
+                f"not one cluster's provider ({expected})"
             )
     if actions != IRSA_ACTIONS:
         problems.append(
@@ -131,25 +166,38 @@ def check_trust_subjects(stack: Stack, role: Role, live: RoleLive) -> Result:
     problems: list[str] = []
     if role.identity == "pod_identity":
         for position, statement in allows:
-            problems += _pod_identity_conditions(_label(statement, position), statement, stack)
+            problems += _pod_identity_conditions(
+                _label(statement, position), statement, stack, role
+            )
         return judged(
             cid,
             subject(role),
             problems,
-            f"aws:SourceAccount and aws:SourceArn of {stack.cluster_arn}",
+            "aws:SourceAccount and aws:SourceArn of "
+            + ", ".join(pod_identity_clusters(stack, role)),
         )
-    prefix = (stack.oidc_provider_arn or "").split("oidc-provider/", 1)[-1]
+    providers = irsa_providers(stack, role)
     for position, statement in allows:
-        problems += _irsa_conditions(_label(statement, position), statement, prefix, role)
+        federated = _list((statement.get("Principal") or {}).get("Federated"))
+        arn = federated[0] if len(federated) == 1 and federated[0] in providers else None
+        if arn is None:  # iam.trust-principal names it; judge it against the first cluster
+            arn = next(iter(providers), "")
+        expected = providers.get(arn, ("?", tuple(role.trust_subjects)))[1]
+        prefix = arn.split("oidc-provider/", 1)[-1]
+        problems += _irsa_conditions(_label(statement, position), statement, prefix, expected)
     return judged(
         cid,
         subject(role),
         problems,
-        f"StringEquals sub {', '.join(role.trust_subjects)} and aud {STS_AUDIENCE}",
+        "StringEquals sub "
+        + "; ".join(f"{', '.join(subs)} ({cluster})" for cluster, subs in providers.values())
+        + f" and aud {STS_AUDIENCE}",
     )
 
 
-def _irsa_conditions(where: str, statement: dict[str, Any], prefix: str, role: Role) -> list[str]:
+def _irsa_conditions(
+    where: str, statement: dict[str, Any], prefix: str, expected: tuple[str, ...]
+) -> list[str]:
     problems = []
     subjects = _conditions(statement, f"{prefix}:sub")
     audiences = _conditions(statement, f"{prefix}:aud")
@@ -164,12 +212,10 @@ def _irsa_conditions(where: str, statement: dict[str, Any], prefix: str, role: R
             f"{where} has no :sub condition: "
             "every service account of the cluster can assume the role"
         )
-    elif "StringEquals" in subjects and sorted(set(subjects["StringEquals"])) != sorted(
-        role.trust_subjects
-    ):
+    elif "StringEquals" in subjects and sorted(set(subjects["StringEquals"])) != sorted(expected):
         problems.append(
             f"{where} admits {', '.join(sorted(set(subjects['StringEquals'])))}, the contract "
-            f"lists {', '.join(role.trust_subjects)}"
+            f"lists {', '.join(expected)}"
         )
     if audiences.get("StringEquals") != [STS_AUDIENCE] or set(audiences) != {"StringEquals"}:
         found = ", ".join(f"{op} {v}" for op, v in audiences.items()) or "nothing"
@@ -177,15 +223,18 @@ def _irsa_conditions(where: str, statement: dict[str, Any], prefix: str, role: R
     return problems
 
 
-def _pod_identity_conditions(where: str, statement: dict[str, Any], stack: Stack) -> list[str]:
+def _pod_identity_conditions(
+    where: str, statement: dict[str, Any], stack: Stack, role: Role
+) -> list[str]:
     problems = []
     account = _conditions(statement, "aws:SourceAccount")
     if account.get("StringEquals") != [stack.account_id]:
         problems.append(f"{where} does not pin aws:SourceAccount to {stack.account_id}")
     source = _conditions(statement, "aws:SourceArn")
     pinned = [v for op in ("ArnEquals", "StringEquals") for v in source.get(op, [])]
-    if pinned != [stack.cluster_arn]:
-        problems.append(f"{where} does not pin aws:SourceArn to the cluster {stack.cluster_arn}")
+    clusters = pod_identity_clusters(stack, role)
+    if sorted(pinned) != sorted(clusters):
+        problems.append(f"{where} does not pin aws:SourceArn to the clusters {', '.join(clusters)}")
     return problems
 
 

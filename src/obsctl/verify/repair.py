@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING, Any
 from obsctl.model.stack import Stack
 from obsctl.verify.aws import ClientFactory, call, call_all_pages
 from obsctl.verify.model import Report, Result
+from obsctl.verify.sharing import is_own_rule
 
 if TYPE_CHECKING:
     from obsctl.verify.engine import VerifyOptions
@@ -34,9 +35,31 @@ REFUSED = ("s3.object-lock", "s3.access-points", "account.public-access-block")
 BEFORE_APPLY = frozenset({"s3.acl"})
 
 
-def _replication(clients: ClientFactory, stack: Stack, bucket: str) -> list[str]:
-    call(clients("s3"), "delete_bucket_replication", Bucket=bucket)
-    return [f"removed the replication configuration of {bucket}"]
+def _replication(clients: ClientFactory, stack: Stack, name: str) -> list[str]:
+    """Remove every rule but the stack's own replication (which Terraform restores if gone)."""
+    s3 = clients("s3")
+    bucket = next((b for b in stack.buckets if b.name == name), None)
+    answer = call(s3, "get_bucket_replication", Bucket=name)
+    configuration = answer.data.get("ReplicationConfiguration", {}) if answer.ok else {}
+    role = configuration.get("Role")
+    own = [
+        rule
+        for rule in configuration.get("Rules", [])
+        if bucket is not None and is_own_rule(stack, bucket, role, rule)
+    ]
+    foreign = len(configuration.get("Rules", [])) - len(own)
+    if not foreign:
+        return []
+    if not own:
+        call(s3, "delete_bucket_replication", Bucket=name)
+        return [f"removed the replication configuration of {name}"]
+    call(
+        s3,
+        "put_bucket_replication",
+        Bucket=name,
+        ReplicationConfiguration={**configuration, "Rules": own},
+    )
+    return [f"removed {foreign} foreign replication rule(s) of {name}, kept the stack's own"]
 
 
 def _exports(clients: ClientFactory, stack: Stack, bucket: str) -> list[str]:

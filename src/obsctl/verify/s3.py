@@ -369,7 +369,7 @@ def check_bucket(bucket: Bucket, live: BucketLive, stack: Stack) -> list[Result]
         check_versioning(bucket, live),
         check_noncurrent_expiry(bucket, live),
         check_abort_multipart(bucket, live),
-        sharing.check_replication(bucket, live),
+        sharing.check_replication(bucket, live, stack),
         sharing.check_exports(bucket, live),
         sharing.check_notifications(bucket, live),
         sharing.check_object_lock(bucket, live),

@@ -69,11 +69,14 @@ def sandbox_state(session: Session, clients: ClientFactory | None) -> dict[str, 
     return json.loads(answer.data["Body"].read()) if answer.ok else None
 
 
-def clients_for(session: Session, region: str) -> ClientFactory:
+def clients_for(session: Session, region: str) -> CachedClients:
     """Clients bound to the local AWS on the local target, the credential chain on aws."""
     sandbox = session.sandbox
     if sandbox is not None:
-        return CachedClients(lambda service: sandbox.client(service, region))
+        return CachedClients(
+            lambda service: sandbox.client(service, region),
+            regional=lambda other: clients_for(session, other),
+        )
     return boto3_clients(region)
 
 

@@ -12,6 +12,7 @@ from typing import Any
 
 from obsctl.model.lifecycle import DEEP_ARCHIVE, GLACIER
 from obsctl.model.stack import Bucket, Stack
+from obsctl.model.topology import ReplicaBucket
 from obsctl.verify.aws import Answer
 from obsctl.verify.collect import BucketLive
 from obsctl.verify.model import Result, errored, failed, judged, passed, subject
@@ -41,21 +42,64 @@ def _read(cid: str, bucket: Bucket, live: BucketLive, read: str) -> tuple[Any, R
     return None, errored(cid, subject(bucket), f"could not read it ({answer.describe_error()})")
 
 
-def check_replication(bucket: Bucket, live: BucketLive) -> Result:
+def own_replica(stack: Stack, bucket: Bucket) -> ReplicaBucket | None:
+    """The replica the stack's own replication keeps of `bucket` (None: it keeps none)."""
+    replication = stack.replication
+    if replication is None or bucket.replica_of is not None:
+        return None
+    return next((r for _, _, r in replication.all_buckets() if r.source == bucket.name), None)
+
+
+def is_own_rule(stack: Stack, bucket: Bucket, role: str | None, rule: dict[str, Any]) -> bool:
+    """Is this rule the stack's own replication of `bucket`: enabled, by the stack's replication
+    role, into the bucket's replica, encrypted with the replica key, in the stack's account?"""
+    replica = own_replica(stack, bucket)
+    if replica is None or stack.replication is None:
+        return False
+    destination = rule.get("Destination") or {}
+    encryption = destination.get("EncryptionConfiguration") or {}
+    return (
+        role == stack.replication.role_arn
+        and rule.get("Status") == "Enabled"
+        and destination.get("Bucket") == replica.arn
+        and destination.get("Account") in (None, stack.account_id)
+        and encryption.get("ReplicaKmsKeyID") == replica.kms_key_arn
+    )
+
+
+def check_replication(bucket: Bucket, live: BucketLive, stack: Stack) -> Result:
+    """No replication but the stack's own: exactly one rule into the bucket's replica when the
+    env replicates (prod with replica_region), none otherwise; any other rule is a finding."""
     cid = "s3.replication"
     data, error = _read(cid, bucket, live, "replication")
     if error:
         return error
-    rules = (data or {}).get("ReplicationConfiguration", {}).get("Rules", [])
-    problems = []
-    for rule in rules:
+    configuration = (data or {}).get("ReplicationConfiguration", {})
+    role = configuration.get("Role")
+    replica = own_replica(stack, bucket)
+    problems, own = [], 0
+    for rule in configuration.get("Rules", []):
+        if is_own_rule(stack, bucket, role, rule):
+            own += 1
+            continue
         destination = rule.get("Destination", {})
         account = destination.get("Account")
         problems.append(
             f"rule {rule.get('ID') or '?'} ({rule.get('Status', '?')}) copies objects to "
             f"{destination.get('Bucket', '?')}" + (f" in account {account}" if account else "")
         )
-    return judged(cid, subject(bucket), problems, "no replication configuration")
+    if replica is not None and own != 1:
+        problems.append(
+            f"the stack's replication into {replica.name} is "
+            + ("missing" if own == 0 else f"written {own} times")
+            + " (terraform apply restores it)"
+        )
+    ok = (
+        f"replicates only into its replica {replica.name}"
+        if replica is not None
+        else "no replication configuration"
+    )
+    return judged(cid, subject(bucket), problems, ok)
 
 
 def check_exports(bucket: Bucket, live: BucketLive) -> Result:

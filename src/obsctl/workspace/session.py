@@ -43,6 +43,7 @@ from obsctl.terraform.lockinfo import LockInfo
 from obsctl.terraform.locks import StateLockedError, state_lock_error
 from obsctl.terraform.runner import Completed, EventHandler, PlanResult, Terraform
 from obsctl.workspace import plan_record
+from obsctl.workspace.clusters import clusters_to_seed
 from obsctl.workspace.journal import ApplyJournal
 from obsctl.workspace.lock import WorkspaceLock
 from obsctl.workspace.root import Workspace, resolve
@@ -283,7 +284,14 @@ def open_session(
         if cluster is not None and _given_value(user_variables, "eks_cluster_name") is None:
             tf_variables.append(f"-var=eks_cluster_name={cluster}")
         sandbox = Sandbox(state_dir() / "sandbox", region=SANDBOX_REGION)
-        site = LocalTarget(workspace, sandbox, cluster_to_seed=cluster)
+        further = (
+            clusters_to_seed(_given_value(user_variables, "clusters"))
+            if "clusters" in workspace.variables
+            else []
+        )
+        site = LocalTarget(
+            workspace, sandbox, cluster_to_seed=cluster, further_clusters=tuple(further)
+        )
     else:
         check_environment(process_env)
         site = AwsTarget(workspace)

@@ -2,10 +2,13 @@
 # leave after 7 days, tables carry no deletion protection, no access logs, alerts or trail.
 module "stack" {
   source = "../../modules/stack"
+  # dev keeps one region: the replica provider is the default one, and replication stays off.
+  providers = { aws = aws, aws.replica = aws }
 
   environment      = "dev"
   name_prefix      = var.name_prefix
   eks_cluster_name = var.eks_cluster_name
+  clusters         = var.clusters
   workloads        = var.workloads
 
   retention_days                     = var.retention_days

@@ -10,9 +10,28 @@ variable "region" {
 }
 
 variable "eks_cluster_name" {
-  description = "The EKS cluster running Mimir, Loki, Tempo and Grafana (its OIDC provider must be registered in IAM)."
+  description = "The EKS cluster running Mimir, Loki, Tempo and Grafana (its OIDC provider must be registered in IAM). Leave it unset only when `clusters` lists every cluster."
   type        = string
+  default     = null
 }
+
+variable "clusters" {
+  description = "Further EKS clusters whose service accounts assume the roles, keyed by name: name, account_id, issuer_url, oidc_provider_arn, create_oidc_provider and per-app workloads (stack module; docs/topology.md)."
+  type = map(object({
+    name                 = optional(string)
+    account_id           = optional(string)
+    issuer_url           = optional(string)
+    oidc_provider_arn    = optional(string)
+    create_oidc_provider = optional(bool, false)
+    workloads = optional(map(object({
+      namespace        = optional(string)
+      service_accounts = optional(list(string))
+    })))
+  }))
+  default  = {}
+  nullable = false
+}
+
 
 variable "name_prefix" {
   description = "Prefix of every name; null derives \"lgtm-dev-<account id>\", unique across AWS."

@@ -2,11 +2,13 @@
 # the 30-day deletion window, tables carry deletion protection, every bucket writes access logs,
 # alarms reach an encrypted SNS topic and a trail records object-level writes.
 module "stack" {
-  source = "../../modules/stack"
+  source    = "../../modules/stack"
+  providers = { aws = aws, aws.replica = aws.replica }
 
   environment      = "prod"
   name_prefix      = var.name_prefix
   eks_cluster_name = var.eks_cluster_name
+  clusters         = var.clusters
   workloads        = var.workloads
 
   retention_days                     = var.retention_days
@@ -31,6 +33,9 @@ module "stack" {
 
   alerts      = { enabled = true, email_addresses = var.alert_email_addresses }
   audit_trail = { enabled = true, read_write_type = "WriteOnly", retention_days = 365 }
+
+  # -var replica_region=<region>: every bucket replicated there (off unless a region is given).
+  replication = { enabled = var.replica_region != null }
 
   tags = merge(var.tags, { "lgtm:managed-by" = "terraform" })
 }

@@ -31,8 +31,18 @@ output "partition" {
 }
 
 output "cluster" {
-  description = "EKS cluster name and ARN, and the OIDC provider the roles trust."
+  description = "The first EKS cluster (eks_cluster_name) and the OIDC provider it is trusted through."
   value       = module.stack.cluster
+}
+
+output "clusters" {
+  description = "Every cluster whose service accounts assume the roles, with the apps each runs."
+  value       = module.stack.clusters
+}
+
+output "replication" {
+  description = "Cross-region replication (replica region, role, buckets and keys), or null."
+  value       = module.stack.replication
 }
 
 output "buckets" {

@@ -10,8 +10,43 @@ variable "region" {
 }
 
 variable "eks_cluster_name" {
-  description = "The EKS cluster running Mimir, Loki, Tempo and Grafana (its OIDC provider must be registered in IAM)."
+  description = "The EKS cluster running Mimir, Loki, Tempo and Grafana (its OIDC provider must be registered in IAM). Leave it unset only when `clusters` lists every cluster."
   type        = string
+  default     = null
+}
+
+variable "clusters" {
+  description = "Further EKS clusters whose service accounts assume the roles, keyed by name: name, account_id, issuer_url, oidc_provider_arn, create_oidc_provider and per-app workloads (stack module; docs/topology.md)."
+  type = map(object({
+    name                 = optional(string)
+    account_id           = optional(string)
+    issuer_url           = optional(string)
+    oidc_provider_arn    = optional(string)
+    create_oidc_provider = optional(bool, false)
+    workloads = optional(map(object({
+      namespace        = optional(string)
+      service_accounts = optional(list(string))
+    })))
+  }))
+  default  = {}
+  nullable = false
+}
+
+
+variable "replica_region" {
+  description = "A second region that receives a replica of every telemetry bucket, encrypted with keys of that region and keeping each app's retention (replica module). Null (the default): no replication."
+  type        = string
+  default     = null
+
+  validation {
+    condition     = var.replica_region == null || can(regex("^[a-z]{2}(-[a-z]+)+-[0-9]{1,2}$", coalesce(var.replica_region, "-")))
+    error_message = "replica_region ${jsonencode(var.replica_region)} is not an AWS region name such as us-west-2 or eu-central-1."
+  }
+
+  validation {
+    condition     = var.replica_region != var.region
+    error_message = "replica_region is ${jsonencode(var.replica_region)}, the stack's own region: a replica protects against the loss of a region only in another one."
+  }
 }
 
 variable "name_prefix" {

@@ -17,3 +17,10 @@ terraform {
 provider "aws" {
   region = var.region
 }
+
+# The second region of the replica buckets and keys; the stack's own region while replication
+# is off (the provider then manages nothing).
+provider "aws" {
+  alias  = "replica"
+  region = coalesce(var.replica_region, var.region)
+}

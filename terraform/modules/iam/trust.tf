@@ -75,32 +75,46 @@ data "aws_iam_openid_connect_provider" "this" {
 ##############################################################################
 
 locals {
-  # IRSA: only tokens issued by this cluster's OIDC provider, for exactly the
-  # listed service accounts, with the STS audience. StringEquals on both claims:
-  # no StringLike, no wildcard, so no other service account can match.
-  irsa_trust_policies = {
-    for app in local.irsa_apps : app => jsonencode({
-      Version = "2012-10-17"
-      Statement = [{
-        Sid       = "AssumeFromServiceAccountsWithIrsa"
+  # IRSA: one statement per cluster that runs the app, each naming that cluster's
+  # OIDC provider and exactly its service accounts with the STS audience.
+  # Statements are ORed and the keys of one statement ANDed, so one statement
+  # per provider is the only shape that admits several issuers. StringEquals on
+  # both claims: no StringLike, no wildcard, so no other service account matches.
+  irsa_statements = {
+    for app in local.irsa_apps : app => [
+      for key in local.cluster_order : {
+        Sid       = local.all_clusters[key].sid
         Effect    = "Allow"
-        Principal = { Federated = local.oidc_provider_arn }
+        Principal = { Federated = local.all_clusters[key].oidc_provider_arn }
         Action    = "sts:AssumeRoleWithWebIdentity"
         Condition = {
           StringEquals = {
-            "${local.oidc_condition_prefix}:sub" = local.trust_subjects[app]
-            "${local.oidc_condition_prefix}:aud" = "sts.amazonaws.com"
+            "${local.all_clusters[key].condition_prefix}:sub" = local.cluster_subjects[key][app]
+            "${local.all_clusters[key].condition_prefix}:aud" = "sts.amazonaws.com"
           }
         }
-      }]
+      } if contains(keys(local.all_clusters[key].apps), app) && local.all_clusters[key].oidc_provider_arn != null
+    ]
+  }
+
+  irsa_trust_policies = {
+    for app in local.irsa_apps : app => jsonencode({
+      Version   = "2012-10-17"
+      Statement = local.irsa_statements[app]
     })
   }
 
   # EKS Pod Identity: the EKS Auth service assumes the role on behalf of this
-  # account's cluster only (confused-deputy protection through SourceAccount and
+  # account's clusters only (confused-deputy protection through SourceAccount and
   # SourceArn). Which service account gets the role is decided by the
   # associations in pod_identity.tf.
   cluster_arn = var.cluster_name == null ? null : "arn:${local.partition}:eks:${local.region}:${local.account_id}:cluster/${var.cluster_name}"
+
+  pod_identity_cluster_arns = {
+    for app in local.pod_identity_apps : app => [
+      for key in local.cluster_order : local.cluster_arns[key] if contains(keys(local.all_clusters[key].apps), app) && local.cluster_arns[key] != null
+    ]
+  }
 
   pod_identity_trust_policies = {
     for app in local.pod_identity_apps : app => jsonencode({
@@ -112,11 +126,19 @@ locals {
         Action    = ["sts:AssumeRole", "sts:TagSession"]
         Condition = {
           StringEquals = { "aws:SourceAccount" = local.account_id }
-          ArnEquals    = { "aws:SourceArn" = local.cluster_arn }
+          # One cluster: the ARN as a string (as before several clusters existed); several: a list.
+          ArnEquals = { "aws:SourceArn" = jsondecode(length(local.pod_identity_cluster_arns[app]) == 1 ? jsonencode(local.pod_identity_cluster_arns[app][0]) : jsonencode(local.pod_identity_cluster_arns[app])) }
         }
       }]
     })
   }
 
   trust_policies = merge(local.irsa_trust_policies, local.pod_identity_trust_policies)
+
+  # Trust statements per role ([] for Pod Identity roles, whose one statement lists clusters).
+  irsa_statements_by_app = { for app in keys(local.apps) : app => lookup(local.irsa_statements, app, []) }
+
+  # IAM counts a trust policy's characters without whitespace; jsonencode writes none outside
+  # strings, and no value here holds any.
+  trust_policy_sizes = { for app, policy in local.trust_policies : app => length(policy) }
 }

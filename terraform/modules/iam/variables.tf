@@ -241,10 +241,6 @@ variable "cluster_name" {
     error_message = "cluster_name is ${jsonencode(var.cluster_name)}: an EKS cluster name has 1 to 100 letters, digits, hyphens and underscores and starts with a letter or digit."
   }
 
-  validation {
-    condition     = var.cluster_name != null || alltrue([for app, cfg in var.apps : cfg.identity != "pod_identity"])
-    error_message = "cluster_name is null but pod_identity is used by ${join(", ", [for app, cfg in var.apps : "apps.${app}" if cfg.identity == "pod_identity"])}, and Pod Identity associations need the EKS cluster name."
-  }
 }
 
 variable "oidc" {
@@ -289,11 +285,303 @@ variable "oidc" {
     error_message = "oidc.provider_arn ${jsonencode(var.oidc.provider_arn)} does not belong to oidc.issuer_url ${jsonencode(var.oidc.issuer_url)}: the part after \"oidc-provider/\" must equal the issuer URL without https://."
   }
 
+}
+
+##############################################################################
+# Further clusters (blue/green, several regions, other accounts)
+##############################################################################
+
+variable "clusters" {
+  description = <<-EOT
+    Further EKS clusters whose service accounts assume the same roles, keyed by a name of your
+    choice (the cluster's EKS name is the natural key; keys also name each cluster's trust
+    statement and Pod Identity associations). cluster_name and oidc above describe the first
+    cluster; leave them unset to list every cluster here. Per cluster: name (EKS cluster name),
+    account_id (where the cluster runs; null: this account), and its OIDC source for IRSA apps:
+    oidc_provider_arn (a provider already registered in this account), or issuer_url with
+    create_oidc_provider = true (registers it here), or issuer_url alone (looks the provider up
+    here), or name alone (this account only: reads the issuer from the cluster). A cluster in
+    another account always reaches the roles through its issuer registered in this account.
+    workloads (default: every app in `apps`) lists the apps the cluster runs, each with its
+    namespace and service_accounts (default: the app's own in `apps`). Whether an app uses IRSA or Pod
+    Identity stays a property of its role (`apps.<app>.identity`).
+  EOT
+  type = map(object({
+    name                 = optional(string)
+    account_id           = optional(string)
+    issuer_url           = optional(string)
+    oidc_provider_arn    = optional(string)
+    create_oidc_provider = optional(bool, false)
+    workloads = optional(map(object({
+      namespace        = optional(string)
+      service_accounts = optional(list(string))
+    })))
+  }))
+  nullable = false
+  default  = {}
+
+  # These two belong to cluster_name and oidc, but name clusters too (and a variable's rules may
+  # not refer to each other in a cycle).
   validation {
-    condition = (alltrue([for app, cfg in var.apps : cfg.identity != "irsa"]) ||
+    condition     = var.cluster_name != null || length(var.clusters) > 0 || alltrue([for app, cfg in var.apps : cfg.identity != "pod_identity"])
+    error_message = "cluster_name is null but pod_identity is used by ${join(", ", [for app, cfg in var.apps : "apps.${app}" if cfg.identity == "pod_identity"])}, and Pod Identity associations need the EKS cluster name."
+  }
+
+  validation {
+    condition = (alltrue([for app, cfg in var.apps : cfg.identity != "irsa"]) || length(var.clusters) > 0 ||
       var.oidc.provider_arn != null || var.oidc.issuer_url != null || var.oidc.create_provider == true || var.cluster_name != null
     )
-    error_message = "IRSA is used by ${join(", ", [for app, cfg in var.apps : "apps.${app}" if cfg.identity == "irsa"])} but no OIDC source is set: give oidc.provider_arn, oidc.issuer_url, oidc.create_provider = true or cluster_name."
+    error_message = "IRSA is used by ${join(", ", [for app, cfg in var.apps : "apps.${app}" if cfg.identity == "irsa"])} but no OIDC source is set: give oidc.provider_arn, oidc.issuer_url, oidc.create_provider = true, cluster_name or clusters."
+  }
+
+  validation {
+    condition     = alltrue([for key in keys(var.clusters) : can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", key))])
+    error_message = "${join(", ", [for key in keys(var.clusters) : "clusters key ${jsonencode(key)}" if !can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", key))])} is not a valid cluster key: use 1 to 100 letters, digits, hyphens and underscores, starting with a letter or digit (the cluster's EKS name is the natural key)."
+  }
+
+  validation {
+    # Keys name each cluster's trust statement (a Sid takes letters and digits only).
+    condition     = length(distinct([for key in keys(var.clusters) : lower(replace(key, "/[^A-Za-z0-9]/", ""))])) == length(var.clusters)
+    error_message = "clusters has keys that differ only in case, hyphens or underscores (${join(", ", [for key in keys(var.clusters) : jsonencode(key) if length([for other in keys(var.clusters) : other if lower(replace(other, "/[^A-Za-z0-9]/", "")) == lower(replace(key, "/[^A-Za-z0-9]/", ""))]) > 1])}): each key names its cluster's trust statement, so keys must stay distinct without them."
+  }
+
+  validation {
+    # The first cluster (cluster_name, or oidc alone: "default") holds its own key.
+    condition = !contains(keys(var.clusters), coalesce(var.cluster_name, "default")) || (
+      var.cluster_name == null && var.oidc.provider_arn == null && var.oidc.issuer_url == null && !var.oidc.create_provider
+    )
+    error_message = "clusters has the key ${jsonencode(coalesce(var.cluster_name, "default"))}, which names the first cluster (cluster_name and oidc): a cluster is listed once, either there or in clusters under a key of its own."
+  }
+
+  validation {
+    condition     = alltrue([for key, c in var.clusters : c.name == null || can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", c.name))])
+    error_message = "${join(", ", [for key, c in var.clusters : "clusters.${key}.name is ${jsonencode(c.name)}" if !(c.name == null || can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", c.name)))])}: an EKS cluster name has 1 to 100 letters, digits, hyphens and underscores and starts with a letter or digit."
+  }
+
+  validation {
+    condition     = alltrue([for key, c in var.clusters : c.account_id == null || can(regex("^[0-9]{12}$", c.account_id))])
+    error_message = "${join(", ", [for key, c in var.clusters : "clusters.${key}.account_id is ${jsonencode(c.account_id)}" if !(c.account_id == null || can(regex("^[0-9]{12}$", c.account_id)))])}: an AWS account ID has exactly 12 digits."
+  }
+
+  validation {
+    condition     = alltrue([for key, c in var.clusters : c.issuer_url == null || can(regex("^https://[A-Za-z0-9.-]+(/[A-Za-z0-9._~-]+)*/?$", c.issuer_url))])
+    error_message = "${join(", ", [for key, c in var.clusters : "clusters.${key}.issuer_url is ${jsonencode(c.issuer_url)}" if !(c.issuer_url == null || can(regex("^https://[A-Za-z0-9.-]+(/[A-Za-z0-9._~-]+)*/?$", c.issuer_url)))])}: an OIDC issuer URL must start with https:// followed by a host name and an optional path (STS fetches the issuer's keys over TLS only)."
+  }
+
+  validation {
+    condition     = alltrue([for key, c in var.clusters : c.oidc_provider_arn == null || can(regex("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:oidc-provider/[A-Za-z0-9.-]+(/[A-Za-z0-9._~-]+)*$", c.oidc_provider_arn))])
+    error_message = "${join(", ", [for key, c in var.clusters : "clusters.${key}.oidc_provider_arn is ${jsonencode(c.oidc_provider_arn)}" if !(c.oidc_provider_arn == null || can(regex("^arn:aws(-[a-z]+)*:iam::[0-9]{12}:oidc-provider/[A-Za-z0-9.-]+(/[A-Za-z0-9._~-]+)*$", c.oidc_provider_arn)))])}: an OIDC provider ARN must look like arn:<partition>:iam::<12-digit account>:oidc-provider/<issuer host and path>."
+  }
+
+  validation {
+    condition     = alltrue([for key, c in var.clusters : !(c.oidc_provider_arn != null && c.create_oidc_provider)])
+    error_message = "${join(", ", [for key, c in var.clusters : "clusters.${key}" if c.oidc_provider_arn != null && c.create_oidc_provider])} sets oidc_provider_arn and create_oidc_provider = true: choose one, either use the registered provider or register a new one."
+  }
+
+  validation {
+    condition = alltrue([
+      for key, c in var.clusters : c.oidc_provider_arn == null || c.issuer_url == null ||
+      try(split("oidc-provider/", c.oidc_provider_arn)[1] == trimsuffix(trimprefix(c.issuer_url, "https://"), "/"), false)
+    ])
+    error_message = "${join(", ", [
+      for key, c in var.clusters : "clusters.${key}.oidc_provider_arn ${jsonencode(c.oidc_provider_arn)} does not belong to its issuer_url ${jsonencode(c.issuer_url)}" if !(c.oidc_provider_arn == null || c.issuer_url == null ||
+      try(split("oidc-provider/", c.oidc_provider_arn)[1] == trimsuffix(trimprefix(c.issuer_url, "https://"), "/"), false))
+    ])}: the part after \"oidc-provider/\" must equal the issuer URL without https://."
+  }
+
+  validation {
+    condition     = alltrue([for key, c in var.clusters : !c.create_oidc_provider || c.issuer_url != null || (c.name != null && c.account_id == null)])
+    error_message = "${join(", ", [for key, c in var.clusters : "clusters.${key}" if !(!c.create_oidc_provider || c.issuer_url != null || (c.name != null && c.account_id == null))])} sets create_oidc_provider = true without an issuer_url: give the cluster's issuer URL (a cluster in another account cannot be read from this one)."
+  }
+
+  validation {
+    condition     = alltrue([for key, c in var.clusters : c.workloads == null || try(length(c.workloads) > 0, false)])
+    error_message = "${join(", ", [for key, c in var.clusters : "clusters.${key}.workloads" if !(c.workloads == null || try(length(c.workloads) > 0, false))])} is empty, so the cluster would run no app and trust nothing: list the apps it runs, or leave workloads unset for all of them."
+  }
+
+  validation {
+    condition     = alltrue(flatten([for key, c in var.clusters : [for app in keys(coalesce(c.workloads, {})) : contains(keys(var.apps), app)]]))
+    error_message = format("%s names an app that has no role here: add it to apps, or drop it from the cluster's workloads.", join(", ", flatten([for key, c in var.clusters : [for app in keys(coalesce(c.workloads, {})) : "clusters.${key}.workloads.${app}" if !contains(keys(var.apps), app)]])))
+  }
+
+  validation {
+    # A cluster that runs an IRSA app needs a way to its OIDC provider.
+    condition = alltrue([
+      for key, c in var.clusters : c.oidc_provider_arn != null || c.issuer_url != null || c.name != null ||
+      alltrue([for app in(c.workloads == null ? keys(var.apps) : keys(c.workloads)) : try(var.apps[app].identity, "irsa") != "irsa"])
+    ])
+    error_message = "${join(", ", [
+      for key, c in var.clusters : "clusters.${key}" if !(c.oidc_provider_arn != null || c.issuer_url != null || c.name != null ||
+      alltrue([for app in(c.workloads == null ? keys(var.apps) : keys(c.workloads)) : try(var.apps[app].identity, "irsa") != "irsa"]))
+    ])} runs IRSA apps but gives no OIDC source: set oidc_provider_arn, issuer_url, or (for a cluster in this account) name."
+  }
+
+  validation {
+    condition = alltrue([
+      for key, c in var.clusters : c.account_id == null || c.oidc_provider_arn != null || c.issuer_url != null ||
+      alltrue([for app in(c.workloads == null ? keys(var.apps) : keys(c.workloads)) : try(var.apps[app].identity, "irsa") != "irsa"])
+    ])
+    error_message = "${join(", ", [
+      for key, c in var.clusters : "clusters.${key}" if !(c.account_id == null || c.oidc_provider_arn != null || c.issuer_url != null ||
+      alltrue([for app in(c.workloads == null ? keys(var.apps) : keys(c.workloads)) : try(var.apps[app].identity, "irsa") != "irsa"]))
+    ])} names its account but no issuer_url or oidc_provider_arn: a cluster in another account cannot be read from this one, so give its issuer URL (aws eks describe-cluster in that account)."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for key, c in var.clusters : [
+        for app in(c.workloads == null ? keys(var.apps) : keys(c.workloads)) : try(var.apps[app].identity, "irsa") != "pod_identity" || c.name != null
+      ]
+    ]))
+    error_message = "${join(", ", distinct(flatten([
+      for key, c in var.clusters : [
+        for app in(c.workloads == null ? keys(var.apps) : keys(c.workloads)) : "clusters.${key} runs ${app}" if try(var.apps[app].identity, "irsa") == "pod_identity" && c.name == null
+      ]
+    ])))} with Pod Identity but has no name: Pod Identity associations need the EKS cluster name."
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for key, c in var.clusters : [
+        for app, w in coalesce(c.workloads, {}) : w.namespace == null || (
+          can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", w.namespace)) && try(length(w.namespace) <= 63, false)
+        )
+      ]
+    ]))
+    error_message = format("%s: a namespace is a DNS-1123 label (at most 63 characters of a-z, 0-9 and \"-\", starting and ending with a letter or digit), never a wildcard.", join(", ", flatten([
+      for key, c in var.clusters : [
+        for app, w in coalesce(c.workloads, {}) : "clusters.${key}.workloads.${app}.namespace is ${jsonencode(w.namespace)}" if !(w.namespace == null || (
+          can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?$", w.namespace)) && try(length(w.namespace) <= 63, false)
+        ))
+      ]
+    ])))
+  }
+
+  validation {
+    condition = alltrue(flatten([
+      for key, c in var.clusters : [
+        for app, w in coalesce(c.workloads, {}) : w.service_accounts == null || (
+          try(length(w.service_accounts) > 0, false) &&
+          length(distinct(coalesce(w.service_accounts, []))) == length(coalesce(w.service_accounts, [])) &&
+          alltrue([
+            for sa in coalesce(w.service_accounts, []) : can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", sa)) && length(sa) <= 253
+          ])
+        )
+      ]
+    ]))
+    error_message = format("%s: list at least one service account, each once, each a DNS-1123 subdomain without wildcards (a-z, 0-9, \"-\" and \".\").", join(", ", flatten([
+      for key, c in var.clusters : [
+        for app, w in coalesce(c.workloads, {}) : "clusters.${key}.workloads.${app}.service_accounts is ${jsonencode(w.service_accounts)}" if !(w.service_accounts == null || (
+          try(length(w.service_accounts) > 0, false) &&
+          length(distinct(coalesce(w.service_accounts, []))) == length(coalesce(w.service_accounts, [])) &&
+          alltrue([
+            for sa in coalesce(w.service_accounts, []) : can(regex("^[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*$", sa)) && length(sa) <= 253
+          ])
+        ))
+      ]
+    ])))
+  }
+
+  validation {
+    # The same cluster twice would give one provider two trust statements (or two providers
+    # for one issuer): by EKS name in one account, by issuer URL, by provider ARN.
+    condition = length(flatten([
+      for key, c in var.clusters : compact([
+        c.name == null ? "" : "name:${coalesce(c.account_id, "this")}/${c.name}",
+        c.issuer_url == null ? "" : "issuer:${lower(trimsuffix(trimprefix(c.issuer_url, "https://"), "/"))}",
+        c.oidc_provider_arn == null || c.issuer_url != null ? "" : "issuer:${lower(try(split("oidc-provider/", c.oidc_provider_arn)[1], ""))}",
+      ])
+      ])) == length(distinct(flatten([
+        for key, c in var.clusters : compact([
+          c.name == null ? "" : "name:${coalesce(c.account_id, "this")}/${c.name}",
+          c.issuer_url == null ? "" : "issuer:${lower(trimsuffix(trimprefix(c.issuer_url, "https://"), "/"))}",
+          c.oidc_provider_arn == null || c.issuer_url != null ? "" : "issuer:${lower(try(split("oidc-provider/", c.oidc_provider_arn)[1], ""))}",
+        ])
+    ])))
+    error_message = format("%s: a cluster is listed once (one trust statement per OIDC provider).", join(" and ", [
+      for identity, owners in {
+        for entry in flatten([
+          for key, c in var.clusters : [
+            for identity in compact([
+              c.name == null ? "" : "name:${coalesce(c.account_id, "this")}/${c.name}",
+              c.issuer_url == null ? "" : "issuer:${lower(trimsuffix(trimprefix(c.issuer_url, "https://"), "/"))}",
+              c.oidc_provider_arn == null || c.issuer_url != null ? "" : "issuer:${lower(try(split("oidc-provider/", c.oidc_provider_arn)[1], ""))}",
+            ]) : { identity = identity, key = key }
+          ]
+        ]) : entry.identity => "clusters.${entry.key}"...
+      } : format("%s name the same %s", join(" and ", sort(owners)), startswith(identity, "name:") ? "cluster ${split("/", identity)[1]}" : "issuer ${trimprefix(identity, "issuer:")}") if length(owners) > 1
+    ]))
+  }
+
+  validation {
+    condition = var.cluster_name == null || !contains([
+      for key, c in var.clusters : c.name if c.account_id == null
+    ], coalesce(var.cluster_name, "-"))
+    error_message = "${join(" and ", [for key, c in var.clusters : "clusters.${key}" if c.account_id == null && c.name == var.cluster_name])} names cluster_name ${jsonencode(var.cluster_name)}, the first cluster: a cluster is listed once, either as cluster_name or in clusters."
+  }
+
+  validation {
+    condition = alltrue([
+      for key, c in var.clusters : (c.issuer_url == null || var.oidc.issuer_url == null ||
+      lower(trimsuffix(trimprefix(coalesce(c.issuer_url, "-"), "https://"), "/")) != lower(trimsuffix(trimprefix(coalesce(var.oidc.issuer_url, "-"), "https://"), "/"))) &&
+      (c.oidc_provider_arn == null || c.oidc_provider_arn != var.oidc.provider_arn)
+    ])
+    error_message = "${join(" and ", [
+      for key, c in var.clusters : "clusters.${key}" if !((c.issuer_url == null || var.oidc.issuer_url == null ||
+        lower(trimsuffix(trimprefix(coalesce(c.issuer_url, "-"), "https://"), "/")) != lower(trimsuffix(trimprefix(coalesce(var.oidc.issuer_url, "-"), "https://"), "/"))) &&
+      (c.oidc_provider_arn == null || c.oidc_provider_arn != var.oidc.provider_arn))
+    ])} names the OIDC issuer of the first cluster (oidc): a cluster is listed once, either through cluster_name and oidc or in clusters."
+  }
+
+  validation {
+    # One service account, one app: the same namespace/service-account pair may not belong to
+    # two apps on any cluster, the first one (apps) included.
+    condition = alltrue([
+      for pair, owners in {
+        for entry in concat(
+          flatten([for app, cfg in var.apps : [for sa in coalesce(cfg.service_accounts, [app]) : { pair = "${coalesce(cfg.namespace, app)}/${sa}", app = app }]]),
+          flatten([
+            for key, c in var.clusters : [
+              for app in(c.workloads == null ? keys(var.apps) : keys(c.workloads)) : [
+                for sa in coalesce(try(c.workloads[app].service_accounts, null), try(var.apps[app].service_accounts, null), [app]) : {
+                  pair = "${coalesce(try(c.workloads[app].namespace, null), try(var.apps[app].namespace, null), app)}/${sa}"
+                  app  = app
+                }
+              ]
+            ]
+          ]),
+        ) : entry.pair => entry.app...
+      } : length(distinct(owners)) == 1
+    ])
+    error_message = format("%s: a subject (namespace/service account) means one app on every cluster, so it can reach only that app's role.", join(" and ", [
+      for pair, owners in {
+        for entry in concat(
+          flatten([for app, cfg in var.apps : [for sa in coalesce(cfg.service_accounts, [app]) : { pair = "${coalesce(cfg.namespace, app)}/${sa}", app = app }]]),
+          flatten([
+            for key, c in var.clusters : [
+              for app in(c.workloads == null ? keys(var.apps) : keys(c.workloads)) : [
+                for sa in coalesce(try(c.workloads[app].service_accounts, null), try(var.apps[app].service_accounts, null), [app]) : {
+                  pair = "${coalesce(try(c.workloads[app].namespace, null), try(var.apps[app].namespace, null), app)}/${sa}"
+                  app  = app
+                }
+              ]
+            ]
+          ]),
+        ) : entry.pair => entry.app...
+      } : format("subject system:serviceaccount:%s is listed under %s", replace(pair, "/", ":"), join(" and ", sort(distinct(owners)))) if length(distinct(owners)) > 1
+    ]))
+  }
+}
+
+variable "trust_policy_size_limit" {
+  description = "The most characters a role's trust policy may have: IAM's default quota \"Role trust policy length\" is 2,048 (quota code L-C07B4B0D, adjustable). Each IRSA cluster adds one statement of about 480 characters with one service account, so 4 clusters fit the default (3 with Mimir's three service accounts). Raise it only after AWS raised your quota."
+  type        = number
+  nullable    = false
+  default     = 2048
+
+  validation {
+    condition     = var.trust_policy_size_limit >= 2048 && var.trust_policy_size_limit <= 8192 && floor(var.trust_policy_size_limit) == var.trust_policy_size_limit
+    error_message = "trust_policy_size_limit is ${var.trust_policy_size_limit}: IAM's trust policy quota is a whole number of characters from its default of 2048 up to 8192."
   }
 }
 

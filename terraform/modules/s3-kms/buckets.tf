@@ -5,7 +5,7 @@
 resource "aws_s3_bucket" "this" {
   for_each = local.buckets
 
-  # checkov:skip=CKV_AWS_144: Replication copies telemetry out of the stack (verify's s3.replication fails on any rule); a copy in a second Region is the platform's disaster-recovery choice, and versioning already keeps deleted objects in-Region.
+  # checkov:skip=CKV_AWS_144: Cross-region replication is an env choice made in the replica module (prod: replica_region), and verify's s3.replication accepts only the stack's own replica; this module keeps one Region.
   # checkov:skip=CKV2_AWS_62: Event notifications have no consumer: Mimir, Loki and Tempo poll their buckets.
   bucket        = each.value.name
   force_destroy = var.force_destroy

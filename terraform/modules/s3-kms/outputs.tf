@@ -43,3 +43,18 @@ output "tag_keys" {
   description = "The tag keys this module reserves: { module, app, store, kms_key }."
   value       = local.tag_keys
 }
+
+output "replication_sources" {
+  description = "Every telemetry bucket keyed \"<app>-<store>\": { app, store, name, arn, versioned_name (the name, known once versioning is on: S3 accepts a replication configuration only then), kms_key_arn, lifecycle_rules }. The replica module's `sources` input."
+  value = {
+    for key, bucket in local.buckets : key => {
+      app             = bucket.app
+      store           = bucket.store
+      name            = bucket.name
+      arn             = "arn:${local.partition}:s3:::${bucket.name}"
+      versioned_name  = aws_s3_bucket_versioning.this[key].bucket
+      kms_key_arn     = local.key_arn_by_app[bucket.app]
+      lifecycle_rules = local.lifecycle_rules[key]
+    }
+  }
+}

@@ -174,8 +174,13 @@ resource "aws_cloudtrail" "this" {
     include_management_events = false
 
     data_resource {
-      type   = "AWS::S3::Object"
-      values = sort(flatten([for app, stores in module.storage.buckets : [for store, bucket in stores : "${bucket.arn}/"]]))
+      type = "AWS::S3::Object"
+      # The telemetry buckets and, with replication, their replicas (a multi-Region trail
+      # records data events of buckets in other Regions too).
+      values = sort(concat(
+        flatten([for app, stores in module.storage.buckets : [for store, bucket in stores : "${bucket.arn}/"]]),
+        flatten([for replica in module.replica : [for app, stores in replica.replication.buckets : [for store, bucket in stores : "${bucket.arn}/"]]]),
+      ))
     }
   }
 

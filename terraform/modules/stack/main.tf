@@ -1,7 +1,8 @@
 # The one place the three modules are wired together:
 #   s3-kms  -> buckets and keys        -> iam (storage), dynamodb (table encryption keys)
 #   dynamodb -> legacy index tables    -> iam (Loki's table permissions)
-#   iam     -> one role per app, trusted by the cluster's service accounts
+#   iam     -> one role per app, trusted by the clusters' service accounts
+#   replica -> (optional) replica buckets and keys in a second region, and the replication
 data "aws_caller_identity" "current" {}
 data "aws_partition" "current" {}
 data "aws_region" "current" {}
@@ -73,10 +74,26 @@ module "roles" {
   storage                  = module.storage.iam_storage
   dynamodb_table_arns      = local.table_grants
   cluster_name             = var.eks_cluster_name
+  clusters                 = var.clusters
   oidc                     = var.oidc
+  trust_policy_size_limit  = var.iam.trust_policy_size_limit
   grafana_access           = var.grafana_access
   permissions_boundary_arn = var.iam.permissions_boundary_arn
   role_path                = var.iam.role_path
   max_session_duration     = var.iam.max_session_duration
   tags                     = local.tags
+}
+
+module "replica" {
+  source    = "../replica"
+  count     = var.replication.enabled ? 1 : 0
+  providers = { aws = aws, aws.replica = aws.replica }
+
+  name_prefix   = local.name_prefix
+  sources       = module.storage.replication_sources
+  shared_key    = var.kms.strategy == "shared"
+  kms           = { deletion_window_in_days = var.kms.deletion_window_in_days, rotation_period_in_days = var.kms.rotation_period_in_days, administrator_arns = var.kms.administrator_arns }
+  force_destroy = var.force_destroy
+  tag_keys      = module.storage.tag_keys
+  tags          = local.tags
 }

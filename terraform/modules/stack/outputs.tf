@@ -2,8 +2,8 @@
 # them (and the plan/state JSON). Shapes are documented in terraform/envs/README.md.
 
 output "contract_version" {
-  description = "Version of the stack contract's shape; obsctl refuses roots it does not know."
-  value       = 2
+  description = "Version of the stack contract's shape; obsctl refuses roots it does not know (3 added clusters and replication)."
+  value       = 3
 }
 
 output "environment" {
@@ -32,12 +32,22 @@ output "partition" {
 }
 
 output "cluster" {
-  description = "The EKS cluster whose service accounts assume the roles (name, arn), and the OIDC provider IRSA trusts."
+  description = "The first EKS cluster, eks_cluster_name (name, arn), and the OIDC provider its IRSA statements trust; every field null when only `clusters` names clusters."
   value = {
     name              = var.eks_cluster_name
     arn               = module.roles.cluster_arn
     oidc_provider_arn = module.roles.oidc_provider_arn
   }
+}
+
+output "clusters" {
+  description = "Every cluster whose service accounts assume the roles, eks_cluster_name's included (keyed by its name): { name, account_id, arn, issuer_url, oidc_provider_arn, apps = { <app> = { identity, namespace, service_accounts, trust_subjects, helm_annotations } } }."
+  value       = module.roles.clusters
+}
+
+output "replication" {
+  description = "Cross-region replication, or null when off: { region, role_arn, delete_marker_replication, kms_keys = { <app> = { arn, alias } }, buckets = { <app> = { <store> = { name, arn, source, kms_key_arn, lifecycle_rules } } } }."
+  value       = var.replication.enabled ? module.replica[0].replication : null
 }
 
 output "buckets" {
@@ -51,7 +61,7 @@ output "kms_keys" {
 }
 
 output "roles" {
-  description = "The role of each app: { arn, name, identity, namespace, service_accounts, trust_subjects, helm_annotations }."
+  description = "The role of each app: { arn, name, identity, namespace, service_accounts (the app's own, which clusters inherit), trust_subjects (every subject any cluster may present), helm_annotations }."
   value       = module.roles.roles
 }
 

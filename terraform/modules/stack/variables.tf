@@ -31,12 +31,52 @@ variable "name_prefix" {
 }
 
 variable "eks_cluster_name" {
-  description = "The EKS cluster whose service accounts assume the roles (its OIDC issuer is looked up by name)."
+  description = "The EKS cluster in this account whose service accounts assume the roles (its OIDC issuer is looked up by name): the quick start's one cluster. Null when `clusters` lists every cluster."
   type        = string
+  default     = null
 
   validation {
-    condition     = can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", var.eks_cluster_name))
-    error_message = "eks_cluster_name \"${var.eks_cluster_name}\" is not an EKS cluster name (1-100 letters, digits, hyphens, underscores)."
+    condition     = var.eks_cluster_name == null || can(regex("^[0-9A-Za-z][A-Za-z0-9_-]{0,99}$", coalesce(var.eks_cluster_name, "-")))
+    error_message = "eks_cluster_name ${jsonencode(var.eks_cluster_name)} is not an EKS cluster name (1-100 letters, digits, hyphens, underscores)."
+  }
+}
+
+variable "clusters" {
+  description = <<-EOT
+    Further EKS clusters whose service accounts assume the same roles (blue/green upgrades,
+    several regions, clusters in other accounts), keyed by a name of your choice (the EKS name
+    is the natural one). Per cluster: name, account_id (null: this account), the OIDC source of
+    its IRSA apps (oidc_provider_arn registered here; issuer_url with create_oidc_provider = true
+    to register it here; issuer_url alone to find it here; name alone for a cluster of this
+    account) and workloads: the apps it runs, each with namespace and service_accounts (default:
+    every app, as `workloads` sets them). A cluster in another account reaches the roles through
+    its issuer registered in this account (docs/topology.md). Rules: iam module.
+  EOT
+  type = map(object({
+    name                 = optional(string)
+    account_id           = optional(string)
+    issuer_url           = optional(string)
+    oidc_provider_arn    = optional(string)
+    create_oidc_provider = optional(bool, false)
+    workloads = optional(map(object({
+      namespace        = optional(string)
+      service_accounts = optional(list(string))
+    })))
+  }))
+  default  = {}
+  nullable = false
+
+  # The iam module checks every other rule; these name the stack's own first cluster.
+  validation {
+    condition     = var.eks_cluster_name != null || length(var.clusters) > 0
+    error_message = "Neither eks_cluster_name nor clusters is set: name the EKS cluster whose service accounts use the stack (-var eks_cluster_name=...), or list the clusters."
+  }
+
+  validation {
+    condition = var.eks_cluster_name == null || !anytrue([
+      for key, c in var.clusters : key == var.eks_cluster_name || (c.name == var.eks_cluster_name && c.account_id == null)
+    ])
+    error_message = "${join(" and ", [for key, c in var.clusters : "clusters.${key}" if key == var.eks_cluster_name || (c.name == var.eks_cluster_name && c.account_id == null)])} repeats eks_cluster_name ${jsonencode(var.eks_cluster_name)}: a cluster is listed once, either as eks_cluster_name or in clusters."
   }
 }
 
@@ -257,13 +297,27 @@ variable "grafana_access" {
 }
 
 variable "iam" {
-  description = "Role settings: permissions boundary, path and maximum session duration."
+  description = "Role settings: permissions boundary, path, maximum session duration, and the trust policy size limit (IAM's default quota is 2,048 characters: about 4 clusters per role)."
   type = object({
     permissions_boundary_arn = optional(string)
     role_path                = optional(string, "/")
     max_session_duration     = optional(number, 3600)
+    trust_policy_size_limit  = optional(number, 2048)
   })
   default = {}
+}
+
+##############################################################################
+# Cross-region replication (see the replica module)
+##############################################################################
+
+variable "replication" {
+  description = "Replicate every telemetry bucket into the region of the aws.replica provider: replica buckets and keys there, keeping each app's retention, and a least-privilege replication role (replica module). Off by default; it doubles storage and adds inter-region transfer."
+  type = object({
+    enabled = optional(bool, false)
+  })
+  default  = {}
+  nullable = false
 }
 
 ##############################################################################

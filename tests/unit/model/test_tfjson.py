@@ -49,7 +49,7 @@ def test_a_raw_state_and_its_show_json_hold_the_same_resources() -> None:
 def test_a_plans_unknown_outputs_are_marked_and_listed() -> None:
     plan = TerraformJSON(json.loads((PLANS / "prod.json").read_text()))
     outputs = plan.outputs()
-    assert plan.kind == "plan" and outputs["contract_version"] == 2
+    assert plan.kind == "plan" and outputs["contract_version"] == 3
     assert outputs["buckets"]["loki"]["chunks"]["arn"] == UNKNOWN
     assert outputs["buckets"]["loki"]["chunks"]["name"] == "lgtm-prod-123456789012-loki-chunks"
     assert ("buckets", "loki", "chunks", "arn") in plan.unknown_outputs()

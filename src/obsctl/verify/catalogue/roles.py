@@ -29,6 +29,15 @@ ROLE_CONTROLS: tuple[Control, ...] = (
         source=_TRUST,
     ),
     Control(
+        "iam.cluster-subjects",
+        "Each cluster's service accounts assume only their app's role (remote accounts included)",
+        "EKS cluster",
+        "high",
+        "Give each service account to one app on every cluster, and keep each cluster's trust "
+        "statement to its own OIDC provider and subjects (iam module `clusters`). " + APPLY,
+        source=_TRUST,
+    ),
+    Control(
         "iam.no-wildcard-action",
         "No permission policy allows `*`, `service:*` or NotAction",
         "IAM role",

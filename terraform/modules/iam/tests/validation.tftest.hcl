@@ -246,7 +246,7 @@ run "rejects_pod_identity_without_cluster_name" {
     cluster_name = null
     apps         = { tempo = { identity = "pod_identity" } }
   }
-  expect_failures = [var.cluster_name]
+  expect_failures = [var.clusters]
 }
 
 # --- oidc ------------------------------------------------------------------------
@@ -303,7 +303,7 @@ run "rejects_provider_arn_that_does_not_match_issuer_url" {
 run "rejects_irsa_without_any_oidc_source" {
   command = plan
   variables { cluster_name = null }
-  expect_failures = [var.oidc]
+  expect_failures = [var.clusters]
 }
 
 # --- grafana_access -----------------------------------------------------------------
@@ -411,4 +411,137 @@ run "dynamodb_table_prefix_without_a_star_in_the_middle_is_rejected" {
   }
 
   expect_failures = [var.dynamodb_table_arns]
+}
+
+# --- clusters ----------------------------------------------------------------------
+
+run "rejects_a_cluster_listed_twice_by_name" {
+  command = plan
+  variables {
+    clusters = { a = { name = "lgtm-green" }, b = { name = "lgtm-green" } }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_a_cluster_listed_twice_by_issuer" {
+  command = plan
+  variables {
+    clusters = {
+      a = { issuer_url = "https://oidc.eks.us-east-1.amazonaws.com/id/SAME" }
+      b = { oidc_provider_arn = "arn:aws:iam::123456789012:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/SAME" }
+    }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_the_first_cluster_listed_again_in_clusters" {
+  command = plan
+  variables {
+    clusters = { green = { name = "lgtm" } }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_a_clusters_key_equal_to_cluster_name" {
+  command = plan
+  variables {
+    clusters = { lgtm = { issuer_url = "https://oidc.eks.us-east-1.amazonaws.com/id/OTHER" } }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_keys_that_give_the_same_statement_id" {
+  command = plan
+  variables {
+    clusters = {
+      blue-1 = { issuer_url = "https://oidc.eks.us-east-1.amazonaws.com/id/ONE" }
+      blue_1 = { issuer_url = "https://oidc.eks.us-east-1.amazonaws.com/id/TWO" }
+    }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_an_issuer_that_is_not_https" {
+  command = plan
+  variables {
+    clusters = { green = { issuer_url = "http://oidc.eks.us-east-1.amazonaws.com/id/GREEN" } }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_a_subject_under_two_apps_across_clusters" {
+  command = plan
+  variables {
+    clusters = { green = { name = "lgtm-green", workloads = { tempo = { namespace = "loki", service_accounts = ["loki"] } } } }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_a_remote_cluster_given_only_by_name" {
+  command = plan
+  variables {
+    clusters = { east = { name = "apps-east", account_id = "222222222222" } }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_pod_identity_on_a_cluster_of_another_account" {
+  command = plan
+  variables {
+    apps = { tempo = { identity = "pod_identity" } }
+    clusters = {
+      east = { name = "apps-east", account_id = "222222222222", issuer_url = "https://oidc.eks.us-east-1.amazonaws.com/id/EAST" }
+    }
+  }
+  expect_failures = [data.aws_caller_identity.current]
+}
+
+run "rejects_an_oidc_provider_of_another_account" {
+  command = plan
+  variables {
+    clusters = { east = { oidc_provider_arn = "arn:aws:iam::222222222222:oidc-provider/oidc.eks.us-east-1.amazonaws.com/id/EAST" } }
+  }
+  expect_failures = [data.aws_caller_identity.current]
+}
+
+run "rejects_pod_identity_on_a_cluster_without_a_name" {
+  command = plan
+  variables {
+    apps     = { tempo = { identity = "pod_identity" } }
+    clusters = { east = { issuer_url = "https://oidc.eks.us-east-1.amazonaws.com/id/EAST" } }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_a_cluster_with_no_apps" {
+  command = plan
+  variables {
+    clusters = { green = { name = "lgtm-green", workloads = {} } }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_a_cluster_app_without_a_role" {
+  command = plan
+  variables {
+    apps     = { loki = {} }
+    clusters = { green = { name = "lgtm-green", workloads = { mimir = {} } } }
+  }
+  expect_failures = [var.clusters]
+}
+
+run "rejects_an_app_no_cluster_runs" {
+  command = plan
+  variables {
+    cluster_name = null
+    apps         = { loki = {}, tempo = {} }
+    clusters     = { green = { name = "lgtm-green", workloads = { loki = {} } } }
+  }
+  expect_failures = [aws_iam_role.this["tempo"]]
+}
+
+run "rejects_a_trust_policy_size_limit_below_iams_default" {
+  command = plan
+  variables { trust_policy_size_limit = 1024 }
+  expect_failures = [var.trust_policy_size_limit]
 }

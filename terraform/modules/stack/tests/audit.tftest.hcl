@@ -5,6 +5,16 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+mock_provider "aws" {
+  alias = "replica"
+
+  mock_data "aws_region" {
+    defaults = {
+      name = "us-west-2"
+    }
+  }
+}
+
 variables {
   environment      = "prod"
   eks_cluster_name = "lgtm"

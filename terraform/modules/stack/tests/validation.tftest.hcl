@@ -5,6 +5,16 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+mock_provider "aws" {
+  alias = "replica"
+
+  mock_data "aws_region" {
+    defaults = {
+      name = "us-west-2"
+    }
+  }
+}
+
 variables {
   environment      = "dev"
   eks_cluster_name = "lgtm"
@@ -21,8 +31,8 @@ run "accepts_the_defaults_and_valid_workloads" {
   }
 
   assert {
-    condition     = output.contract_version == 2 && output.reserved_tags.environment == "lgtm:environment" && output.reserved_tags.app == "lgtm:app" && output.partition == "aws" && output.cluster.arn == "arn:aws:eks:us-east-1:123456789012:cluster/lgtm"
-    error_message = "The stack contract is version 2 and publishes the reserved tag keys."
+    condition     = output.contract_version == 3 && output.reserved_tags.environment == "lgtm:environment" && output.reserved_tags.app == "lgtm:app" && output.partition == "aws" && output.cluster.arn == "arn:aws:eks:us-east-1:123456789012:cluster/lgtm"
+    error_message = "The stack contract is version 3 and publishes the reserved tag keys."
   }
 
   assert {

@@ -49,3 +49,9 @@ mock_resource "aws_iam_role" {
     arn = "arn:aws:iam::123456789012:role/mocked-role"
   }
 }
+
+mock_resource "aws_s3_bucket" {
+  defaults = {
+    arn = "arn:aws:s3:::mocked-bucket"
+  }
+}
