@@ -5,6 +5,11 @@ mock_provider "aws" {
   source = "../../modules/stack/tests/mocks"
 }
 
+mock_provider "aws" {
+  alias  = "replica"
+  source = "../../modules/stack/tests/mocks-replica"
+}
+
 variables {
   eks_cluster_name = "lgtm"
 }

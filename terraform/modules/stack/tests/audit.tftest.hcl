@@ -6,13 +6,8 @@ mock_provider "aws" {
 }
 
 mock_provider "aws" {
-  alias = "replica"
-
-  mock_data "aws_region" {
-    defaults = {
-      name = "us-west-2"
-    }
-  }
+  alias  = "replica"
+  source = "./tests/mocks-replica"
 }
 
 variables {

@@ -5,6 +5,11 @@ mock_provider "aws" {
   source = "./tests/mocks"
 }
 
+mock_provider "aws" {
+  alias  = "replica"
+  source = "./tests/mocks-replica"
+}
+
 variables {
   environment      = "dev"
   eks_cluster_name = "lgtm"
