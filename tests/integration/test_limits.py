@@ -235,7 +235,8 @@ def largest(stage: Stage, measured: tuple[int, int], one_more: Run) -> Run:
 def test_one_more_of_each_is_refused_before_anything_is_created(one_more: Run) -> None:
     assert one_more.returncode == 2, one_more.stderr
     assert "Traceback" not in one_more.stderr
-    message = one_more.stderr.split("\n  hint: ")[0]
+    # Terraform's status lines come first; obsctl's sentence starts the refusal.
+    message = one_more.stderr[one_more.stderr.index("obsctl: ") :].split("\n  hint: ")[0]
     assert message.startswith("obsctl: AWS would refuse 4 things in this plan:"), message
     sentences = message.splitlines()[1:]
     expected = [
