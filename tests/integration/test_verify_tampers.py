@@ -3,7 +3,8 @@
 The module applies dev and prod (legacy tables on) to a local AWS of its own. Tampers run in
 rounds: each round changes many distinct resources straight through the AWS API (tampers.py),
 asserts that verify fails exactly the pairs they name (and nothing else), then runs what
-`obsctl up` runs after its plan (apply, then remove foreign configuration, then verify) and
+`obsctl up` runs around its plan (reset what would make AWS refuse the apply, apply, then remove
+foreign configuration, then verify) and
 asserts that everything passes again, or, for what `up` refuses (Object Lock, an access point,
 the account's public access block), that only those still fail. One apply serves a round.
 """
@@ -21,7 +22,7 @@ import pytest
 from obsctl.sandbox import Sandbox
 from obsctl.verify import VerifyOptions, verify_session
 from obsctl.verify.model import Report
-from obsctl.verify.repair import REFUSED, verify_and_repair
+from obsctl.verify.repair import REFUSED, repair_before_apply, verify_and_repair
 from obsctl.workspace.session import Session, open_session
 from tests.integration import tampers as t
 
@@ -41,10 +42,13 @@ class Stacks:
         return sandbox.client
 
     def up(self, env: str) -> tuple[Report, list[str]]:
-        """What `obsctl up` does after its plan: apply, remove foreign configuration, verify."""
+        """What `obsctl up` does around its plan: reset what AWS would refuse the apply for (an
+        ACL granting others), apply, remove foreign configuration, verify."""
         session = self.sessions[env]
+        first = repair_before_apply(session, "local", lambda found: True)
         session.apply(session.plan())
-        return verify_and_repair(session, VerifyOptions(target="local"), lambda found: True)
+        report, removed = verify_and_repair(session, VerifyOptions(target="local"), lambda _: True)
+        return report, [*first, *removed]
 
 
 @pytest.fixture(scope="module")
