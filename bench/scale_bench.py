@@ -56,6 +56,7 @@ variable "tenant_count" {{
 
 module "stack" {{
   source           = "{source}"
+  providers        = {{ aws = aws, aws.replica = aws }}
   environment      = "dev"
   name_prefix      = "scale"
   eks_cluster_name = var.eks_cluster_name

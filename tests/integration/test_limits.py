@@ -118,7 +118,10 @@ def write_root(folder: Path, inputs: Inputs) -> Path:
     }
     body = "\n".join(f"  {name} = {value}" for name, value in settings.items())
     (folder / "main.tf").write_text(
-        f'module "stack" {{\n  source = "{source}"\n\n{body}\n}}\n{inputs.extra}',
+        f'module "stack" {{\n  source = "{source}"\n'
+        # One region: the stack's replica provider (for optional replication) is the default one.
+        "  providers = { aws = aws, aws.replica = aws }\n\n"
+        f"{body}\n}}\n{inputs.extra}",
         encoding="utf-8",
     )
     return folder

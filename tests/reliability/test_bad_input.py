@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -458,7 +459,11 @@ def write_stack_root(folder: Path, arguments: dict[str, str]) -> Path:
     body = "\n".join(f"  {name} = {value}" for name, value in settings.items())
     source = local_source(folder, MODULES / "stack")
     (folder / "main.tf").write_text(
-        f'module "stack" {{\n  source = "{source}"\n\n{body}\n}}\n', encoding="utf-8"
+        f'module "stack" {{\n  source = "{source}"\n'
+        # One region: the stack's replica provider (for optional replication) is the default one.
+        "  providers = { aws = aws, aws.replica = aws }\n\n"
+        f"{body}\n}}\n",
+        encoding="utf-8",
     )
     return folder
 
@@ -559,10 +564,21 @@ def outcomes(request: pytest.FixtureRequest, stage: Stage) -> dict[str, Outcome]
     return results
 
 
+_STATUS_LINE = re.compile(r"^Terraform is \w+ in .+\.\.\.$")
+
+
+def _without_status(output: str) -> str:
+    """The output after the status lines obsctl prints while Terraform initialises and plans."""
+    lines = output.splitlines()
+    while lines and _STATUS_LINE.match(lines[0]):
+        lines.pop(0)
+    return "\n".join(lines)
+
+
 def _printed(output: str) -> str:
     """What obsctl prints without -v: its headline and hint (the lines before the detail)."""
     lines = []
-    for line in output.splitlines():
+    for line in _without_status(output).splitlines():
         if not (line.startswith("obsctl: ") or line.startswith("  hint: ")):
             break
         lines.append(line)
@@ -650,7 +666,8 @@ def test_obsctl_refuses_bad_flags_roots_and_files(case: CliCase, stage: Stage, f
 
     assert outcome.returncode == case.code, outcome.output
     assert "Traceback" not in outcome.output
-    first = outcome.output.splitlines()[0] if outcome.output else ""
+    printed = _without_status(outcome.output)
+    first = printed.splitlines()[0] if printed else ""
     assert first.startswith("obsctl: "), outcome.output
     assert case.says in first and case.names in first, outcome.output
     assert first.rstrip().endswith((".", ")", "?")) or "(see `" in outcome.output, first

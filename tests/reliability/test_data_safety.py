@@ -78,6 +78,8 @@ def write_stack_root(folder: Path, arguments: dict[str, str]) -> Path:
     source = os.path.relpath(STACK, folder)
     (folder / "main.tf").write_text(
         f'module "stack" {{\n  source           = "{source}"\n'
+        # One region: the stack's replica provider (for optional replication) is the default one.
+        "  providers        = { aws = aws, aws.replica = aws }\n"
         f"  eks_cluster_name = var.eks_cluster_name\n{body}\n}}\n",
         encoding="utf-8",
     )
