@@ -5,7 +5,9 @@ prefix, 45 tags (50 on each bucket, with the stack's 5), a trust policy of exact
 characters and key policies of exactly 32,768 bytes, tables, alerts, the audit trail and access
 logs. It applies once. The same root with one more of each (and a provider default tag, and an
 ACL on a bucket whose owner is enforced) is refused by `obsctl up` before anything is created:
-the local AWS's inventory is the same before and after. A name the dev env creates, taken before
+the local AWS's inventory is the same before and after. The trust policy's one more character is
+refused on its own, by the iam module's precondition at plan time (it protects plain Terraform
+runs too, and stops the plan before obsctl could read it). A name the dev env creates, taken before
 `obsctl up`, is refused before any key is created.
 
 The sizes of the trust and key policies depend on the cluster's OIDC issuer, so one plan of the
@@ -141,10 +143,10 @@ def policy_sizes(plan: dict) -> tuple[int, int]:
     return len(trust), sizes.pop()
 
 
-def padded(trust: int, key_policy: int, more: int = 0) -> Inputs:
-    """Inputs whose trust and key policies are the limits exactly (`more`: that many more)."""
-    subjects = fill(TRUST_LIMIT + more - trust, SUBJECT_OVERHEAD, 5, 253)
-    arns = fill(KEY_POLICY_LIMIT + more - key_policy, ARN_OVERHEAD, len(ADMIN) + 4, 128)
+def padded(trust: int, key_policy: int, more_trust: int = 0, more_key: int = 0) -> Inputs:
+    """Inputs whose trust and key policies are the limits exactly (`more_*`: that many more)."""
+    subjects = fill(TRUST_LIMIT + more_trust - trust, SUBJECT_OVERHEAD, 5, 253)
+    arns = fill(KEY_POLICY_LIMIT + more_key - key_policy, ARN_OVERHEAD, len(ADMIN) + 4, 128)
     return Inputs(
         service_accounts=["loki", *(f"s{i}".ljust(n, "x") for i, n in enumerate(subjects))],
         administrators=[
@@ -214,7 +216,7 @@ def measured(stage: Stage) -> tuple[int, int]:
 
 @pytest.fixture(scope="module")
 def one_more(stage: Stage, measured: tuple[int, int]) -> Run:
-    inputs = padded(*measured, more=1)
+    inputs = padded(*measured, more_key=1)
     inputs.default_tags = {"cost-center": "observability"}
     inputs.extra = (
         '\nresource "aws_s3_bucket_acl" "chunks" {\n'
@@ -228,7 +230,15 @@ def one_more(stage: Stage, measured: tuple[int, int]) -> Run:
 
 
 @pytest.fixture(scope="module")
-def largest(stage: Stage, measured: tuple[int, int], one_more: Run) -> Run:
+def one_more_trust(stage: Stage, measured: tuple[int, int]) -> Run:
+    root = write_root(stage.base / "one-more-trust", padded(*measured, more_trust=1))
+    run = stage.up("--dir", str(root), "--var", f"eks_cluster_name={CLUSTER}")
+    stage.seconds["one more trust: refused"] = run.seconds
+    return run
+
+
+@pytest.fixture(scope="module")
+def largest(stage: Stage, measured: tuple[int, int], one_more: Run, one_more_trust: Run) -> Run:
     root = write_root(stage.base / "largest", padded(*measured))
     run = stage.up("--dir", str(root), "--var", f"eks_cluster_name={CLUSTER}")
     stage.seconds["largest: up applied"] = run.seconds
@@ -240,13 +250,12 @@ def test_one_more_of_each_is_refused_before_anything_is_created(one_more: Run) -
     assert "Traceback" not in one_more.stderr
     # Terraform's status lines come first; obsctl's sentence starts the refusal.
     message = one_more.stderr[one_more.stderr.index("obsctl: ") :].split("\n  hint: ")[0]
-    assert message.startswith("obsctl: AWS would refuse 4 things in this plan:"), message
+    assert message.startswith("obsctl: AWS would refuse 3 things in this plan:"), message
     sentences = message.splitlines()[1:]
     expected = [
         " and 6 more buckets would carry 51 tags (45 from the input tags, 6 added by the stack "
         "or the provider's default_tags), and S3 allows at most 50 per bucket: give at most 44 "
         "in the input tags.",
-        f'IAM role "{PREFIX}-loki" would have a trust policy of 2,049 characters',
         " and 2 more keys would be 32,769 bytes, and KMS allows 32,768",
         "whose object ownership is BucketOwnerEnforced (the default), and S3 answers "
         "AccessControlListNotSupported",
@@ -255,6 +264,18 @@ def test_one_more_of_each_is_refused_before_anything_is_created(one_more: Run) -
         assert any(fragment in sentence for sentence in sentences), (fragment, sentences)
     assert "Nothing was created." in one_more.stderr
     assert one_more.after == one_more.before, one_more.after.minus(one_more.before).describe()
+
+
+def test_one_more_trust_character_is_refused_at_plan_time(one_more_trust: Run) -> None:
+    assert one_more_trust.returncode == 2, one_more_trust.stderr
+    assert "Traceback" not in one_more_trust.stderr
+    message = one_more_trust.stderr[one_more_trust.stderr.index("obsctl: ") :]
+    headline = message.split("\n  hint: ")[0]
+    assert headline.startswith(
+        f"obsctl: Role {PREFIX}-loki would trust 1 cluster(s) in a policy of 2049 characters"
+    ), headline
+    assert "over IAM's limit of 2048" in headline
+    assert one_more_trust.after == one_more_trust.before
 
 
 def test_the_largest_inputs_apply_on_the_local_aws(stage: Stage, largest: Run) -> None:

@@ -307,6 +307,16 @@ def test_a_refused_variable_becomes_the_message_with_the_usage_exit_code(tmp_pat
     assert error.exit_code == ExitCode.USAGE
 
 
+def test_a_modules_precondition_is_bad_input_with_its_own_sentence() -> None:
+    sentence = "Role lgtm-loki would trust 1 cluster(s) in a policy of 2049 characters."
+    diagnostic = _diagnostic("Resource precondition failed", sentence, "module.stack.x")
+    error = TerraformError("plan", [Diagnostic.from_event(diagnostic)])
+    assert error.message == sentence
+    assert error.exit_code == ExitCode.USAGE
+    failed = TerraformError("plan", [Diagnostic.from_event(_diagnostic("Resource failed", "x"))])
+    assert failed.exit_code != ExitCode.USAGE
+
+
 def test_an_aws_error_drops_the_request_ids_and_bucket_not_empty_says_what_to_do() -> None:
     summary = (
         "deleting S3 Bucket (lgtm-prod-123456789012-access-logs): operation error S3: "

@@ -47,12 +47,16 @@ class Diagnostic:
         return f"{self.severity}: {self.summary}{where}{detail}"
 
 
-# Terraform refusing an input: its detail's first paragraph is the sentence that names it.
+# Terraform refusing an input: its detail's first paragraph is the sentence that names it. A
+# precondition is the modules' check of inputs that no single variable's validation can see
+# (a trust policy built from several inputs, over IAM's size limit).
 _INPUT_ERRORS = (
     "Invalid value for variable",
     "Invalid value for input variable",
     "Value for undeclared variable",
     "No value for required variable",
+    "Resource precondition failed",
+    "Module output value precondition failed",
 )
 _CHECKED_BY = re.compile(r"This was checked by the validation rule at (?P<where>\S+?)\.?$", re.M)
 
@@ -60,8 +64,9 @@ _CHECKED_BY = re.compile(r"This was checked by the validation rule at (?P<where>
 class TerraformError(ObsctlError):
     """A Terraform command failed; the message is its first error, the detail all of them.
 
-    A refused input (a variable's validation, an undeclared or missing variable) is bad input,
-    not a failure: its own sentence becomes the message and the exit code is the usage one.
+    A refused input (a variable's validation or a module's precondition, an undeclared or
+    missing variable) is bad input, not a failure: its own sentence becomes the message and the
+    exit code is the usage one.
     """
 
     def __init__(self, command: str, diagnostics: list[Diagnostic], stderr: str = "") -> None:
