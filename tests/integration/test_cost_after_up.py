@@ -32,8 +32,9 @@ def test_cost_after_up_and_plan_reuses_them_until_the_variables_change(tmp_path:
         expected = _total(_obsctl(tmp_path, "cost", "--plan-json", str(PLAN), "--json"))
 
         after_up = _obsctl(tmp_path, "cost", "--env", "dev", "--json")
-        assert "Pricing dev on the local target as last applied" in after_up.stderr
-        assert _total(after_up) == expected  # the applied state is priced as the plan
+        # up applies the plan it saved (and checked), so that plan is what cost reuses.
+        assert "Pricing the plan last made for dev on the local target" in after_up.stderr
+        assert _total(after_up) == expected
         assert "Plan:" not in after_up.stderr
 
         assert _obsctl(tmp_path, "plan", "--env", "dev").returncode == 0

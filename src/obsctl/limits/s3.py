@@ -59,6 +59,18 @@ def _enforced(view: PlanView, bucket: Resource | None) -> bool:
     return True
 
 
+def _granted_to_others(grants: object) -> bool:
+    """Whether a bucket's `grant` gives anything but the owner's full control: an update of a
+    bucket plans the grant AWS reports (the owner's FULL_CONTROL), which sets no ACL."""
+    for grant in grants if isinstance(grants, list) else []:
+        permissions = set(grant.get("permissions") or []) if isinstance(grant, dict) else set()
+        if not isinstance(grant, dict) or grant.get("uri") or permissions != {"FULL_CONTROL"}:
+            return True
+        if grant.get("type") != "CanonicalUser":
+            return True
+    return False
+
+
 @checks("s3.bucket.acl")
 def acls(view: PlanView) -> None:
     row = table()["s3.bucket.acl"]
@@ -68,7 +80,7 @@ def acls(view: PlanView) -> None:
         writes.append((res, view.linked(res, "bucket", "aws_s3_bucket"), f"sets the ACL {acl}"))
     for res in view.of_type("aws_s3_bucket"):
         acl = text_value(res.values.get("acl"))
-        if acl or res.values.get("grant"):
+        if acl or _granted_to_others(res.values.get("grant")):
             writes.append((res, res, f"sets the ACL {acl or 'of its grants'}"))
     for res in view.of_type("aws_s3_object"):
         acl = text_value(res.values.get("acl"))

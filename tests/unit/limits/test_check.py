@@ -490,3 +490,12 @@ def test_the_refusal_is_one_sentence_or_one_line_each_with_the_pages() -> None:
     lines = two.message.splitlines()
     assert lines[0] == "AWS would refuse 2 things in this plan:"
     assert all(line.startswith("  - ") for line in lines[1:]) and len(lines) == 3
+
+
+def test_a_buckets_own_full_control_grant_in_an_update_sets_no_acl() -> None:
+    """An update of a bucket plans the grant AWS reports (the owner's FULL_CONTROL)."""
+    owner = {"type": "CanonicalUser", "id": "abc", "uri": "", "permissions": ["FULL_CONTROL"]}
+    assert _broken(plan(bucket(grant=[owner])), "s3.bucket.acl") == []
+    public = {"type": "Group", "id": "", "uri": "http://acs.amazonaws.com/groups/global/AllUsers",
+              "permissions": ["READ"]}  # fmt: skip
+    assert _broken(plan(bucket(grant=[owner, public])), "s3.bucket.acl") != []
