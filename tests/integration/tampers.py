@@ -394,7 +394,8 @@ def trust_admits_the_default_service_account(aws: Aws, c: StackContract) -> Pair
     document = iam.get_role(RoleName=role)["Role"]["AssumeRolePolicyDocument"]
     equals = document["Statement"][0]["Condition"]["StringEquals"]
     sub = next(key for key in equals if key.endswith(":sub"))
-    equals[sub] = [equals[sub], "system:serviceaccount:grafana:default"]
+    current = equals[sub] if isinstance(equals[sub], list) else [equals[sub]]
+    equals[sub] = [*current, "system:serviceaccount:grafana:default"]
     iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(document))
     return {("iam.trust-subjects", role), ("drift.policies", role)}
 

@@ -187,7 +187,13 @@ def trust_subject_widened(aws: Aws, c: StackContract) -> Pairs:
     del condition["StringEquals"][sub]
     condition["StringLike"] = {sub: "system:serviceaccount:*:*"}
     iam.update_assume_role_policy(RoleName=role, PolicyDocument=json.dumps(document))
-    return {("iam.trust-subjects", role), ("drift.policies", role)}
+    # Every service account of the cluster now assumes Loki's role: Grafana's too.
+    cluster = next(iter(c.clusters))
+    return {
+        ("iam.trust-subjects", role),
+        ("drift.policies", role),
+        ("iam.cluster-subjects", cluster),
+    }
 
 
 def s3_star_on_star(aws: Aws, c: StackContract) -> Pairs:

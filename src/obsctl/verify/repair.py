@@ -295,9 +295,19 @@ def _state(session: Session) -> dict[str, Any]:
 
 
 def _deployed(state: dict[str, Any] | None) -> bool:
-    from obsctl.model import TerraformJSON
+    """Whether the state holds a whole stack contract (an apply that was stopped halfway may
+    have written some outputs only: the apply that follows completes them)."""
+    from obsctl.errors import ObsctlError
+    from obsctl.model import StackContract, TerraformJSON
 
-    return bool(state) and bool(TerraformJSON(state or {}).outputs())
+    outputs = TerraformJSON(state or {}).outputs() if state else {}
+    if not outputs:
+        return False
+    try:
+        StackContract.from_outputs(outputs)
+    except ObsctlError:
+        return False
+    return True
 
 
 def _repair_with_state(session: Session, report: Report, state: dict[str, Any]) -> list[str]:
