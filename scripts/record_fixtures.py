@@ -135,9 +135,28 @@ def _write(path: Path, document: Any, indent: int = 1) -> None:
 # -- plans and contracts ---------------------------------------------------------------------
 
 
+def _in_address_order(module: dict[str, Any]) -> dict[str, Any]:
+    """`module` (a plan's planned_values module) with its resources and child modules, at
+    every depth, sorted by address: Terraform lists child modules in no fixed order."""
+    ordered = dict(module)
+    if "resources" in module:
+        ordered["resources"] = sorted(module["resources"], key=lambda item: item["address"])
+    if "child_modules" in module:
+        children = [_in_address_order(child) for child in module["child_modules"]]
+        ordered["child_modules"] = sorted(children, key=lambda item: item["address"])
+    return ordered
+
+
 def normalised_plan(plan: dict[str, Any], previous: Any) -> dict[str, Any]:
-    """The parts of a plan JSON the modules decide, with stable identifiers."""
+    """The parts of a plan JSON the modules decide, in a fixed order, with stable identifiers."""
     kept = {key: plan[key] for key in PLAN_KEYS if key in plan}
+    if "planned_values" in kept:
+        root = _in_address_order(kept["planned_values"]["root_module"])
+        kept["planned_values"] = {**kept["planned_values"], "root_module": root}
+    if "resource_changes" in kept:
+        kept["resource_changes"] = sorted(
+            kept["resource_changes"], key=lambda change: change["address"]
+        )
     kept["format_version"] = plan.get("format_version")
     (stable,) = stable_ids(kept, previous)
     return stable
