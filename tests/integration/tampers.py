@@ -492,6 +492,22 @@ def table_billing_mode_switched(aws: Aws, c: StackContract) -> Pairs:
     return {("dynamodb.billing-mode", table)}
 
 
+def table_on_the_aws_owned_key(aws: Aws, c: StackContract) -> Pairs:
+    table = c.tables["mimir"][0].name
+    aws("dynamodb").update_table(TableName=table, SSESpecification={"Enabled": False})
+    return {("dynamodb.cmk-encryption", table)}
+
+
+def table_on_another_apps_key(aws: Aws, c: StackContract) -> Pairs:
+    table = c.tables["loki"][-1].name
+    key = c.kms_keys["mimir"].arn
+    aws("dynamodb").update_table(
+        TableName=table,
+        SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": key},
+    )
+    return {("dynamodb.cmk-encryption", table)}
+
+
 def loki_may_update_its_tables(aws: Aws, c: StackContract) -> Pairs:
     role = c.roles["loki"].name
     _add_statement(

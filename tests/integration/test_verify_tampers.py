@@ -148,6 +148,8 @@ ROUNDS: dict[str, tuple[str, tuple[t.Tamper, ...]]] = {
             t.trail_sent_elsewhere_in_one_region,
             t.audit_bucket_logging_off,
             t.table_billing_mode_switched,
+            t.table_on_the_aws_owned_key,
+            t.table_on_another_apps_key,
         ),
     ),
 }

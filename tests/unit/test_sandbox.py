@@ -105,6 +105,37 @@ def test_kms_rotation_period_is_stored_and_returned_as_on_aws(sandbox: Sandbox) 
     assert status["KeyRotationEnabled"] is True and status["RotationPeriodInDays"] == 90
 
 
+def test_a_tables_encryption_change_is_stored_and_read_back_as_on_aws(sandbox: Sandbox) -> None:
+    kms, dynamodb = sandbox.client("kms"), sandbox.client("dynamodb")
+    own, other = (kms.create_key()["KeyMetadata"]["Arn"] for _ in range(2))
+    kms.create_alias(AliasName="alias/other-table-key", TargetKeyId=other)
+    dynamodb.create_table(
+        TableName="encryption-changes",
+        KeySchema=[{"AttributeName": "h", "KeyType": "HASH"}],
+        AttributeDefinitions=[{"AttributeName": "h", "AttributeType": "S"}],
+        BillingMode="PAY_PER_REQUEST",
+        SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": own},
+    )
+
+    def encryption() -> dict | None:
+        table = dynamodb.describe_table(TableName="encryption-changes")["Table"]
+        return table.get("SSEDescription")
+
+    assert encryption()["KMSMasterKeyArn"] == own
+    dynamodb.update_table(TableName="encryption-changes", SSESpecification={"Enabled": False})
+    assert encryption() is None  # the AWS owned key
+    answer = dynamodb.update_table(
+        TableName="encryption-changes",
+        SSESpecification={
+            "Enabled": True,
+            "SSEType": "KMS",
+            "KMSMasterKeyId": "alias/other-table-key",
+        },
+    )
+    assert answer["TableDescription"]["SSEDescription"]["KMSMasterKeyArn"] == other
+    assert encryption() == {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": other}
+
+
 def test_log_delivery_is_allowed_by_a_prefix_pattern_and_star_principals(sandbox: Sandbox) -> None:
     s3 = sandbox.client("s3")
     s3.create_bucket(Bucket="unit-logs")

@@ -4,6 +4,9 @@
   of moto's own EKS routes; state lives in memory, like the rest of moto.
 - KMS key rotation periods: moto ignores `RotationPeriodInDays`, so every plan would show the
   period drifting from 365 to 0. The period is stored and returned as AWS does.
+- DynamoDB encryption changes: moto ignores UpdateTable's `SSESpecification`, so a table
+  switched to the AWS owned key (or to another key) still read back encrypted with its own.
+  The change is stored and read back as AWS does, with the key resolved to its ARN.
 - S3 log-delivery permission: moto's check fails with a server error on a statement whose
   principal is the string "*" and compares resources literally; AWS matches them as patterns.
 - S3 sub-resources moto lacks (request metrics, analytics, Intelligent-Tiering), inventory
@@ -164,6 +167,39 @@ def _patch_kms_rotation_period() -> None:
     KmsResponse.get_key_rotation_status = get_key_rotation_status  # type: ignore[method-assign]
 
 
+def _patch_dynamodb_encryption_update() -> None:
+    from moto.dynamodb.responses import DynamoHandler
+    from moto.kms import kms_backends
+
+    update_table = DynamoHandler.update_table
+
+    def key_arn(self: Any, key_id: str) -> str:
+        kms = kms_backends[self.current_account][self.region]
+        try:
+            return str(kms.describe_key(key_id).arn)
+        except Exception:  # AWS names the key it could not find; the id is kept as given
+            return key_id
+
+    def update_table_and_encryption(self: Any) -> Any:
+        specification = self.body.get("SSESpecification")
+        if specification is not None:
+            table = self.dynamodb_backend.get_table(self.body["TableName"])
+            if not specification.get("Enabled"):
+                table.sse_specification = None  # the AWS owned key: no SSEDescription
+            else:
+                key = specification.get("KMSMasterKeyId")
+                table.sse_specification = {
+                    "Enabled": True,
+                    "SSEType": "KMS",
+                    "KMSMasterKeyId": key_arn(self, key)
+                    if key
+                    else table._get_default_encryption_key(self.current_account, self.region),
+                }
+        return update_table(self)
+
+    DynamoHandler.update_table = update_table_and_encryption  # type: ignore[method-assign]
+
+
 def _patch_s3_log_delivery_check() -> None:
     from fnmatch import fnmatchcase
 
@@ -208,6 +244,7 @@ def with_extensions(app: WsgiApp) -> WsgiApp:
     from obsctl.sandbox.web_identity import with_web_identity_trust
 
     _patch_kms_rotation_period()
+    _patch_dynamodb_encryption_update()
     _patch_s3_log_delivery_check()
     patch_cluster_issuers()
     limits.install()  # AWS's limits and validations (obsctl/limits/table.yaml)

@@ -61,3 +61,14 @@ def test_selectors_resolve_ids_families_and_mapped_ids() -> None:
     assert set(resolve_selector("S3.2")) == {"s3.acl", "s3.external-access"}
     assert resolve_selector("S3.1") == ("account.public-access-block",)
     assert resolve_selector("S3.4") == ()
+
+
+def test_every_control_but_the_policy_lint_is_named_by_a_live_tamper() -> None:
+    """docs/verify.md: each control has a live tamper in the integration tests that fails it,
+    except iam.policy-lint, whose failing verdicts are policies IAM refuses to store."""
+    tampers = "".join(
+        (REPO / "tests" / "integration" / name).read_text(encoding="utf-8")
+        for name in ("tampers.py", "test_verify.py", "test_verify_tampers.py")
+    )
+    untampered = [control.id for control in CONTROLS if f'"{control.id}"' not in tampers]
+    assert untampered == ["iam.policy-lint"]
