@@ -20,8 +20,10 @@ What it writes:
   second, on page 2, reaches a Mimir bucket) and a second alias on the Mimir key, its list
   answers split into pages of one item as AWS pages them at MaxItems=1 (moto ignores MaxItems).
 
-Identifiers the local AWS draws at random (key ids) are replaced by the ones the previous
-fixture held at the same place, so a re-recording changes only what the modules changed.
+Identifiers the local AWS draws at random (key ids, IAM unique ids) and the timestamps it
+stamps are replaced by the ones the previous fixture held at the same place, and lists it
+answers in no fixed order (tags, alarms, metric dimensions) are sorted, so a re-recording
+changes only what the modules changed.
 """
 
 from __future__ import annotations
@@ -54,9 +56,16 @@ PLAN_FIXTURES = {
 TABLES = ["create_loki_tables=true", "create_mimir_tables=true"]
 # What a plan JSON holds that depends on the modules (the rest: timestamps, versions, checks).
 PLAN_KEYS = ("variables", "planned_values", "resource_changes", "output_changes", "configuration")
-# KMS key ids. (The cluster's OIDC issuer is not random: the local AWS derives it from the
-# cluster's account, region and name, obsctl/sandbox/clusters.py.)
-RANDOM = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+# What the local AWS draws at random or stamps with the clock: KMS key ids, IAM unique ids
+# (roles, policies) and timestamps. (The cluster's OIDC issuer is not random: the local AWS
+# derives it from the cluster's account, region and name, obsctl/sandbox/clusters.py.)
+KEY_ID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
+IAM_ID = re.compile(r"\bA[A-Z0-9]{20}\b")  # AROA... for roles; moto draws policy ids
+TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?(?:Z|[+-]\d{2}:\d{2})?")
+DRAWN = re.compile("|".join(pattern.pattern for pattern in (KEY_ID, IAM_ID, TIMESTAMP)))
+# Lists whose order the local AWS does not fix (tags, alarms, metric dimensions), sorted by
+# the first of these fields their items all carry.
+ORDER_BY = ("TagKey", "Key", "AlarmName", "Name")
 STATE_TYPES = {
     "aws_s3_bucket",
     "aws_s3_bucket_policy",
@@ -97,18 +106,20 @@ def _strings(node: Any, path: tuple[Any, ...] = ()) -> Iterator[tuple[tuple[Any,
 
 
 def stable_ids(fresh: Any, previous: Any, *others: Any) -> list[Any]:
-    """`fresh` and `others` with each random identifier replaced by the one `previous` held
-    at the same place (or by a fixed one derived from the place, when it held none)."""
+    """`fresh` and `others` with each drawn identifier replaced by the one `previous` held
+    at the same place (a key id by a fixed one derived from the place, when it held none).
+    An identifier `previous` holds anywhere is stable already and kept."""
     before = dict(_strings(previous))
+    held = {token for _, text in before.items() for token in DRAWN.findall(text)}
     mapping: dict[str, str] = {}
     for path, text in _strings(fresh):
-        old = RANDOM.findall(before.get(path, ""))
-        for position, token in enumerate(RANDOM.findall(text)):
-            if token in mapping:
+        old = DRAWN.findall(before.get(path, ""))
+        for position, token in enumerate(DRAWN.findall(text)):
+            if token in mapping or token in held:
                 continue
-            if position < len(old) and len(old[position]) == len(token):
+            if position < len(old) and _kind(old[position]) == _kind(token):
                 mapping[token] = old[position]
-            else:
+            elif KEY_ID.fullmatch(token):
                 mapping[token] = str(uuid.uuid5(uuid.NAMESPACE_URL, "/".join(map(str, path))))
     pattern = re.compile("|".join(re.escape(token) for token in mapping)) if mapping else None
 
@@ -119,6 +130,28 @@ def stable_ids(fresh: Any, previous: Any, *others: Any) -> list[Any]:
         return json.loads(text)
 
     return [replace(document) for document in (fresh, *others)]
+
+
+def _kind(token: str) -> str:
+    """A key id, an IAM unique id, or a timestamp of one format."""
+    if KEY_ID.fullmatch(token):
+        return "key id"
+    if IAM_ID.fullmatch(token):
+        return "IAM id"
+    return re.sub(r"[0-9]", "9", token)
+
+
+def in_stable_order(node: Any) -> Any:
+    """`node` with each list of ORDER_BY items sorted by that field, at every depth."""
+    if isinstance(node, dict):
+        return {key: in_stable_order(value) for key, value in node.items()}
+    if not isinstance(node, list):
+        return node
+    items = [in_stable_order(item) for item in node]
+    for field in ORDER_BY:
+        if items and all(isinstance(item, dict) and field in item for item in items):
+            return sorted(items, key=lambda item: str(item[field]))
+    return items
 
 
 def _previous(path: Path) -> Any:
@@ -280,7 +313,7 @@ class _RecordingClient:
                 self._recorder.keep(entry)
                 raise
             plain = {k: v for k, v in response.items() if k != "ResponseMetadata"}
-            entry["response"] = json.loads(json.dumps(plain, default=str))
+            entry["response"] = in_stable_order(json.loads(json.dumps(plain, default=str)))
             self._recorder.keep(entry)
             return response
 
@@ -316,17 +349,27 @@ def _paged(calls: list[dict[str, Any]]) -> list[dict[str, Any]]:
 def _write_verify(name: str, outputs: Any, state: Any, calls: list[dict[str, Any]]) -> None:
     path = VERIFY / f"{name}.json"
     previous = _previous(path)
-    outputs, state, calls = stable_ids(outputs, previous.get("outputs", {}), state, calls)
+
+    def in_call_order(entries: list[dict[str, Any]]) -> list[dict[str, Any]]:
+        return sorted(
+            entries, key=lambda c: (c["service"], c["operation"], json.dumps(c["params"]))
+        )
+
+    # The stack's own identifiers first (outputs, then the state), where each has a fixed
+    # place; then what only the AWS answers hold (timestamps, policy ids), call by call.
+    stack, calls = stable_ids(
+        {"outputs": outputs, "state": state},
+        {"outputs": previous.get("outputs", {}), "state": previous.get("state", {})},
+        calls,
+    )
+    calls, stack = stable_ids(in_call_order(calls), previous.get("calls", []), stack)
     _write(
         path,
         {
             "description": "Recorded by scripts/record_fixtures.py (its docstring says how).",
             "fixture": name,
-            "outputs": outputs,
-            "state": state,
-            "calls": sorted(
-                calls, key=lambda c: (c["service"], c["operation"], json.dumps(c["params"]))
-            ),
+            **stack,
+            "calls": in_call_order(calls),
         },
     )
 
