@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from botocore.exceptions import ClientError
 
 from obsctl.sandbox import Sandbox
 
@@ -134,6 +135,12 @@ def test_a_tables_encryption_change_is_stored_and_read_back_as_on_aws(sandbox: S
     )
     assert answer["TableDescription"]["SSEDescription"]["KMSMasterKeyArn"] == other
     assert encryption() == {"Status": "ENABLED", "SSEType": "KMS", "KMSMasterKeyArn": other}
+    with pytest.raises(ClientError, match="ValidationException"):
+        dynamodb.update_table(
+            TableName="encryption-changes",
+            SSESpecification={"Enabled": True, "SSEType": "KMS", "KMSMasterKeyId": "alias/gone"},
+        )
+    assert encryption()["KMSMasterKeyArn"] == other
 
 
 def test_log_delivery_is_allowed_by_a_prefix_pattern_and_star_principals(sandbox: Sandbox) -> None:

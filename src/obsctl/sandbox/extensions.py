@@ -171,14 +171,18 @@ def _patch_dynamodb_encryption_update() -> None:
     from moto.dynamodb.responses import DynamoHandler
     from moto.kms import kms_backends
 
+    from obsctl.sandbox.fidelity.patching import refuse
+
     update_table = DynamoHandler.update_table
 
     def key_arn(self: Any, key_id: str) -> str:
         kms = kms_backends[self.current_account][self.region]
-        try:
-            return str(kms.describe_key(key_id).arn)
-        except Exception:  # AWS names the key it could not find; the id is kept as given
-            return key_id
+        name = kms.get_alias_name(key_id)
+        found = kms.get_key_id_from_alias(name) if name.startswith("alias/") else name
+        key = kms.keys.get(kms.get_key_id(found)) if found else None
+        if key is None:
+            refuse("dynamodb", "ValidationException", f"KMS key {key_id} does not exist.")
+        return str(key.arn)
 
     def update_table_and_encryption(self: Any) -> Any:
         specification = self.body.get("SSESpecification")
