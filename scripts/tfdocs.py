@@ -5,9 +5,9 @@
 
 The tables follow terraform-docs' markdown layout (Name, Description, Type, Default, Required),
 between `<!-- BEGIN_TF_DOCS -->` and `<!-- END_TF_DOCS -->`. terraform-docs itself is a Go
-binary that cannot be installed here, so this reads the HCL with a small scanner: blocks are
-found by brace matching (strings and heredocs skipped), and type and default expressions are
-kept as written.
+binary that cannot be installed here, so this reads the HCL with python-hcl2's parser and
+keeps type and default expressions as written (each node of python-hcl2 8's parse tree spans its
+source).
 """
 
 from __future__ import annotations
@@ -15,12 +15,15 @@ from __future__ import annotations
 import argparse
 import re
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import hcl2
+from lark import Tree
+
 REPO = Path(__file__).resolve().parents[1]
 BEGIN, END = "<!-- BEGIN_TF_DOCS -->", "<!-- END_TF_DOCS -->"
-_BLOCK = re.compile(r'^(variable|output)\s+"([^"]+)"\s*\{', re.MULTILINE)
 _HEREDOC = re.compile(r"<<-?([A-Z]+)\n")
 
 
@@ -38,87 +41,28 @@ class Output:
     description: str
 
 
-def _skip_string(text: str, index: int) -> int:
-    """Index just past the double-quoted string starting at `index`."""
-    index += 1
-    while text[index] != '"':
-        index += 2 if text[index] == "\\" else 1
-    return index + 1
+def _text(source: str, node: Tree) -> str:
+    """The source text of a parsed node, as written."""
+    return source[node.meta.start_pos : node.meta.end_pos]
 
 
-def _block_body(text: str, open_brace: int) -> str:
-    """The text between the brace at `open_brace` and its match."""
-    depth, index = 0, open_brace
-    while True:
-        char = text[index]
-        if char == '"':
-            index = _skip_string(text, index)
-            continue
-        if char == "#":
-            index = text.index("\n", index)
-            continue
-        if text.startswith("<<", index) and (heredoc := _HEREDOC.match(text, index)):
-            end = re.compile(rf"^\s*{heredoc.group(1)}\s*$", re.MULTILINE).search(
-                text, heredoc.end()
-            )
-            assert end is not None, "unterminated heredoc"
-            index = end.end()
-            continue
-        if char == "{":
-            depth += 1
-        elif char == "}":
-            depth -= 1
-            if depth == 0:
-                return text[open_brace + 1 : index]
-        index += 1
+def _subtrees(node: Tree) -> list[Tree]:
+    return [child for child in node.children if isinstance(child, Tree)]
 
 
-def _top_level_attribute(body: str, name: str) -> str | None:
-    """The raw expression of `name = ...` at depth 0 of a block body (nested blocks skipped)."""
-    depth, index, line_start = 0, 0, True
-    while index < len(body):
-        char = body[index]
-        if char == '"':
-            index = _skip_string(body, index)
-            line_start = False
+def _blocks(source: str) -> Iterator[tuple[str, str, dict[str, str]]]:
+    """(kind, first label, top-level attributes as written) of each top-level block."""
+    (body,) = _subtrees(hcl2.parses_to_tree(source))
+    for block in _subtrees(body):
+        if block.data != "block":
             continue
-        if char in "{[(":
-            depth += 1
-        elif char in "}])":
-            depth -= 1
-        elif char == "\n":
-            line_start = True
-            index += 1
-            continue
-        if depth == 0 and line_start and not char.isspace():
-            match = re.compile(rf"{name}\s*=\s*").match(body, index)
-            if match:
-                return _expression(body, match.end())
-            line_start = False
-        index += 1
-    return None
-
-
-def _expression(body: str, start: int) -> str:
-    """From `start` to the end of the expression: the newline at depth 0 (or heredoc end)."""
-    if heredoc := _HEREDOC.match(body, start):
-        end = re.compile(rf"^\s*{heredoc.group(1)}\s*$", re.MULTILINE).search(body, heredoc.end())
-        assert end is not None
-        return body[start : end.end()]
-    depth, index = 0, start
-    while index < len(body):
-        char = body[index]
-        if char == '"':
-            index = _skip_string(body, index)
-            continue
-        if char in "{[(":
-            depth += 1
-        elif char in "}])":
-            depth -= 1
-        elif char == "\n" and depth == 0:
-            break
-        index += 1
-    return body[start:index].strip()
+        kind, *labels, inner = _subtrees(block)
+        attributes = {}
+        for attribute in _subtrees(inner):
+            if attribute.data == "attribute":
+                key, expression = _subtrees(attribute)
+                attributes[_text(source, key)] = _text(source, expression)
+        yield _text(source, kind), _text(source, labels[0]).strip('"') if labels else "", attributes
 
 
 def _string_value(expression: str | None) -> str:
@@ -133,21 +77,18 @@ def _string_value(expression: str | None) -> str:
 def read_module(module: Path) -> tuple[list[Variable], list[Output]]:
     variables, outputs = [], []
     for path in sorted(module.glob("*.tf")):
-        text = path.read_text(encoding="utf-8")
-        for match in _BLOCK.finditer(text):
-            kind, name = match.groups()
-            body = _block_body(text, match.end() - 1)
-            description = _string_value(_top_level_attribute(body, "description"))
+        for kind, name, attributes in _blocks(path.read_text(encoding="utf-8")):
+            description = _string_value(attributes.get("description"))
             if kind == "variable":
                 variables.append(
                     Variable(
                         name=name,
                         description=description,
-                        type=_top_level_attribute(body, "type") or "any",
-                        default=_top_level_attribute(body, "default"),
+                        type=attributes.get("type") or "any",
+                        default=attributes.get("default"),
                     )
                 )
-            else:
+            elif kind == "output":
                 outputs.append(Output(name=name, description=description))
     return sorted(variables, key=lambda v: v.name), sorted(outputs, key=lambda o: o.name)
 
