@@ -16,13 +16,14 @@ import signal
 import subprocess
 import threading
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 import pytest
 
 from obsctl.inventory import Inventory, state_inventory
-from obsctl.workspace import LOCAL_STATE_BUCKET
+from obsctl.workspace import LOCAL_STATE_BUCKET, resolve
+from obsctl.workspace.journal import ApplyRecord
 from obsctl.workspace.session import open_session
 from tests.reliability.conftest import Workbench
 
@@ -236,6 +237,36 @@ def test_terraform_killed_mid_apply_leaves_orphans_that_the_next_up_removes(
     for key_arn in orphans.keys:
         assert kms.describe_key(KeyId=key_arn)["KeyMetadata"]["KeyState"] == "PendingDeletion"
     figure("orphans_after_kill", orphans.describe())
+    assert_converged(bench, "dev")
+
+
+def test_a_local_state_a_kill_cut_mid_write_is_put_back_before_init_and_up_converges(
+    bench: Workbench,
+) -> None:
+    """What a SIGKILL that lands while Terraform rewrites a local state leaves: the file cut at
+    a write boundary, its backup beside it. The case above reaches it only by timing (the
+    clean-clone CI run of 2026-12-02 did, and `terraform init` refused the cut state); here
+    the cut is made, so every run plays it."""
+    first = bench.obsctl("up")
+    assert first.returncode == 0, first.stderr
+    work_dir = bench.state_dir / "targets" / "local" / "dev"
+    state = work_dir / "terraform.tfstate"
+    whole = state.read_bytes()
+    assert len(whole) > 32768
+    state.with_name("terraform.tfstate.backup").write_bytes(whole)  # Terraform's, before a run
+    state.write_bytes(whole[:32768])
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    root = str(resolve("dev", "local", None).root)
+    killed = ApplyRecord(dead.pid, None, time.time(), "dev", "local", root, outcome="killed")
+    journal = work_dir / "apply-in-progress.json"
+    journal.write_text(json.dumps(asdict(killed)))
+
+    again = bench.obsctl("up")
+    assert again.returncode == 0, again.stderr
+    assert "put back the state Terraform had backed up" in recovery_sentence(again.stdout)
+    assert state.with_name("terraform.tfstate.cut-short").read_bytes() == whole[:32768]
+    assert not journal.exists()
     assert_converged(bench, "dev")
 
 

@@ -20,7 +20,7 @@ from obsctl.inventory import Inventory, live_inventory, state_inventory
 from obsctl.recovery.cleanup import remove_orphans
 from obsctl.recovery.messages import count_by_kind, local_sentence, orphan_listing
 from obsctl.recovery.orphans import Orphan, StackIdentity, find_orphans
-from obsctl.recovery.reconcile import repair_local_state
+from obsctl.recovery.reconcile import Recovered, repair_local_state
 from obsctl.targets.aws import AwsTarget
 from obsctl.terraform.binary import TerraformBinary
 from obsctl.terraform.runner import Terraform
@@ -422,3 +422,41 @@ def test_a_local_state_cut_mid_write_is_put_back_from_terraforms_backup(
     assert json.loads(state.read_text())["serial"] == 7
     assert state.with_name("terraform.tfstate.cut-short").read_text() == '{"version": 4, "ser'
     assert repair_local_state(workspace, sandboxed=True) is False, "a whole state is left alone"
+
+
+def test_a_state_cut_mid_write_is_put_back_before_terraform_init_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`terraform init` reads the local state and fails on one a SIGKILL cut mid-write, so the
+    backup has to be back in place before it runs (the clean-clone CI run that found this)."""
+    monkeypatch.setenv("OBSCTL_STATE_DIR", str(tmp_path / "obsctl"))
+    monkeypatch.setattr("obsctl.recovery.reconcile.terraform_processes", lambda *args, **kwargs: [])
+    workspace = resolve("dev", "local", None)
+    state = workspace.local_state_path
+    state.parent.mkdir(parents=True, exist_ok=True)
+    state.with_name("terraform.tfstate.backup").write_text('{"version": 4, "serial": 7}')
+    state.write_text('{"version": 4, "ser')
+    seen: dict[str, Any] = {}
+
+    class Initialising:
+        sandbox = object()  # the local target's state is the sandboxed one
+
+        def initialise(self, terraform: Terraform) -> list[str]:
+            seen["state at init"] = json.loads(state.read_text())  # what init would read
+            return []
+
+    def recover(*args: Any, restored: bool, **kwargs: Any) -> Any:
+        seen["restored"] = restored
+        return Recovered()
+
+    monkeypatch.setattr("obsctl.workspace.session.recover", recover)
+    binary = TerraformBinary(Path("/bin/false"), (1, 11, 4), "terraform")
+    session = Session(workspace, binary, _StubTerraform(workspace.root, {}), Initialising())  # type: ignore[arg-type]
+    record = ApplyRecord(
+        _dead_pid(), None, 1795669146.0, "dev", "local", str(workspace.root), outcome="killed"
+    )
+    session.journal.work_dir.mkdir(parents=True, exist_ok=True)
+    session.journal.path.write_text(json.dumps(record.__dict__))
+    session.init()
+    session.close()
+    assert seen == {"state at init": {"version": 4, "serial": 7}, "restored": True}

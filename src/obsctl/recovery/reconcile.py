@@ -45,10 +45,28 @@ class Recovered:
     orphans: list[Orphan] = field(default_factory=list)
 
 
+def repair_before_init(workspace: Workspace, terraform: Terraform, site: Target) -> bool:
+    """Before `terraform init`, which reads the local state and fails on one a kill cut short:
+    when the journal says the last apply did not finish and no Terraform runs the root any
+    more, put the state back from Terraform's backup (repair_local_state). True when it did."""
+    record = ApplyJournal(workspace.work_dir).unfinished()
+    if record is None or record.terraform_alive:
+        return False
+    if terraform_processes(workspace.root, state_location(workspace.root, terraform.env)):
+        return False
+    return repair_local_state(workspace, sandboxed=site.sandbox is not None)
+
+
 def recover(
-    workspace: Workspace, terraform: Terraform, site: Target, *, accept_orphans: bool
+    workspace: Workspace,
+    terraform: Terraform,
+    site: Target,
+    *,
+    accept_orphans: bool,
+    restored: bool = False,
 ) -> Recovered:
-    """Deal with the last apply of `workspace` if its journal says it did not finish."""
+    """Deal with the last apply of `workspace` if its journal says it did not finish
+    (`restored`: repair_before_init already put its state back from the backup)."""
     journal = ApplyJournal(workspace.work_dir)
     record = journal.unfinished()
     if record is None:
@@ -77,7 +95,7 @@ def recover(
                 "what that apply may have left alone until it ends."
             ]
         )
-    restored = repair_local_state(workspace, sandboxed=site.sandbox is not None)
+    restored = repair_local_state(workspace, sandboxed=site.sandbox is not None) or restored
     raw_state = terraform.state_pull()
     identity = StackIdentity.from_state(raw_state, workspace.label, ENVS)
     tracked = state_inventory(raw_state)

@@ -25,7 +25,7 @@ from obsctl.model.contract import StackContract
 from obsctl.paths import state_dir
 from obsctl.recovery.messages import accept_orphans_from_env
 from obsctl.recovery.orphans import Orphan
-from obsctl.recovery.reconcile import recover
+from obsctl.recovery.reconcile import recover, repair_before_init
 from obsctl.sandbox import Sandbox
 from obsctl.targets import Target
 from obsctl.targets.aws import AwsTarget, check_environment
@@ -90,9 +90,14 @@ class Session:
         seeded and wired into Terraform's environment), then the recovery of an apply that did
         not finish, if the journal says there was one."""
         self.lock_workspace()
+        restored = repair_before_init(self.workspace, self.terraform, self.site)
         self.notices += self.site.initialise(self.terraform)
         recovered = recover(
-            self.workspace, self.terraform, self.site, accept_orphans=self.accept_orphans
+            self.workspace,
+            self.terraform,
+            self.site,
+            accept_orphans=self.accept_orphans,
+            restored=restored,
         )
         self.notices += recovered.notices
         self.orphans = recovered.orphans
