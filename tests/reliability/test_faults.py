@@ -240,20 +240,32 @@ def test_terraform_killed_mid_apply_leaves_orphans_that_the_next_up_removes(
     assert_converged(bench, "dev")
 
 
-def test_a_local_state_a_kill_cut_mid_write_is_put_back_before_init_and_up_converges(
-    bench: Workbench,
+@pytest.mark.parametrize(
+    ("backup", "sentence"),
+    [
+        (True, "put back the state Terraform had backed up"),
+        (False, "set aside the state the kill cut mid-write"),
+    ],
+    ids=["a_later_apply_with_a_backup", "the_first_apply_without_one"],
+)
+def test_a_local_state_a_kill_cut_mid_write_is_repaired_before_init_and_up_converges(
+    bench: Workbench, backup: bool, sentence: str
 ) -> None:
     """What a SIGKILL that lands while Terraform rewrites a local state leaves: the file cut at
-    a write boundary, its backup beside it. The case above reaches it only by timing (the
-    clean-clone CI run of 2026-12-02 did, and `terraform init` refused the cut state); here
-    the cut is made, so every run plays it."""
+    a write boundary, beside the backup Terraform made of the state before that run (none when
+    the run began from nothing). The case above reaches it only by timing (the clean-clone CI
+    run of 2026-12-02 did, and `terraform init` refused the cut state); here the cut is made,
+    so every run plays it. Without a backup, what the cut state tracked is that run's leftovers:
+    removed, then applied again."""
     first = bench.obsctl("up")
     assert first.returncode == 0, first.stderr
     work_dir = bench.state_dir / "targets" / "local" / "dev"
     state = work_dir / "terraform.tfstate"
     whole = state.read_bytes()
     assert len(whole) > 32768
-    state.with_name("terraform.tfstate.backup").write_bytes(whole)  # Terraform's, before a run
+    assert not state.with_name("terraform.tfstate.backup").exists(), "a first apply makes none"
+    if backup:
+        state.with_name("terraform.tfstate.backup").write_bytes(whole)  # before a later run
     state.write_bytes(whole[:32768])
     dead = subprocess.Popen(["true"])
     dead.wait()
@@ -264,7 +276,7 @@ def test_a_local_state_a_kill_cut_mid_write_is_put_back_before_init_and_up_conve
 
     again = bench.obsctl("up")
     assert again.returncode == 0, again.stderr
-    assert "put back the state Terraform had backed up" in recovery_sentence(again.stdout)
+    assert sentence in recovery_sentence(again.stdout)
     assert state.with_name("terraform.tfstate.cut-short").read_bytes() == whole[:32768]
     assert not journal.exists()
     assert_converged(bench, "dev")

@@ -18,7 +18,13 @@ from moto import mock_aws
 from obsctl.errors import ObsctlError
 from obsctl.inventory import Inventory, live_inventory, state_inventory
 from obsctl.recovery.cleanup import remove_orphans
-from obsctl.recovery.messages import count_by_kind, local_sentence, orphan_listing
+from obsctl.recovery.messages import (
+    RESTORED,
+    SET_ASIDE,
+    count_by_kind,
+    local_sentence,
+    orphan_listing,
+)
 from obsctl.recovery.orphans import Orphan, StackIdentity, find_orphans
 from obsctl.recovery.reconcile import Recovered, repair_local_state
 from obsctl.targets.aws import AwsTarget
@@ -256,6 +262,12 @@ def test_removing_orphans_deletes_them_and_schedules_keys_for_deletion(aws: Any)
         "The last apply of dev on the local target was killed (2026-11-26 04:59:06 UTC); it "
         "left nothing outside its state."
     )
+    assert local_sentence(record, "dev on the local target", removed[:1], None, SET_ASIDE) == (
+        "The last apply of dev on the local target was killed (2026-11-26 04:59:06 UTC); obsctl "
+        "set aside the state the kill cut mid-write (kept as terraform.tfstate.cut-short; that "
+        f"apply began from nothing) and removed the 1 KMS alias it had created outside its "
+        f"state: alias/{PREFIX}-tempo."
+    )
 
 
 # -- the aws target never deletes --------------------------------------------------------------
@@ -412,16 +424,22 @@ def test_a_local_state_cut_mid_write_is_put_back_from_terraforms_backup(
     state = workspace.local_state_path
     state.parent.mkdir(parents=True)
     state.write_text("")
-    assert repair_local_state(workspace, sandboxed=True) is False, (
-        "no backup: the run began from nothing"
+    assert repair_local_state(workspace, sandboxed=True) is None, (
+        "empty, and no backup: Terraform reads it as no state, which is the truth"
     )
+    state.write_text('{"version": 4, "ser')
+    assert repair_local_state(workspace, sandboxed=True) == SET_ASIDE, (
+        "cut, and no backup (the run began from nothing): set aside, Terraform starts empty"
+    )
+    assert not state.exists()
+    assert state.with_name("terraform.tfstate.cut-short").read_text() == '{"version": 4, "ser'
     backup = state.with_name("terraform.tfstate.backup")
     backup.write_text('{"version": 4, "serial": 7, "resources": []}')
-    state.write_text('{"version": 4, "ser')
-    assert repair_local_state(workspace, sandboxed=True) is True
+    state.write_text('{"version": 4, "seri')
+    assert repair_local_state(workspace, sandboxed=True) == RESTORED
     assert json.loads(state.read_text())["serial"] == 7
-    assert state.with_name("terraform.tfstate.cut-short").read_text() == '{"version": 4, "ser'
-    assert repair_local_state(workspace, sandboxed=True) is False, "a whole state is left alone"
+    assert state.with_name("terraform.tfstate.cut-short").read_text() == '{"version": 4, "seri'
+    assert repair_local_state(workspace, sandboxed=True) is None, "a whole state is left alone"
 
 
 def test_a_state_cut_mid_write_is_put_back_before_terraform_init_reads_it(
@@ -445,8 +463,8 @@ def test_a_state_cut_mid_write_is_put_back_before_terraform_init_reads_it(
             seen["state at init"] = json.loads(state.read_text())  # what init would read
             return []
 
-    def recover(*args: Any, restored: bool, **kwargs: Any) -> Any:
-        seen["restored"] = restored
+    def recover(*args: Any, repaired: str | None, **kwargs: Any) -> Any:
+        seen["repaired"] = repaired
         return Recovered()
 
     monkeypatch.setattr("obsctl.workspace.session.recover", recover)
@@ -459,4 +477,4 @@ def test_a_state_cut_mid_write_is_put_back_before_terraform_init_reads_it(
     session.journal.path.write_text(json.dumps(record.__dict__))
     session.init()
     session.close()
-    assert seen == {"state at init": {"version": 4, "serial": 7}, "restored": True}
+    assert seen == {"state at init": {"version": 4, "serial": 7}, "repaired": RESTORED}

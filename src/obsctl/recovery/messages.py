@@ -28,18 +28,29 @@ def count_by_kind(orphans: Iterable[Orphan]) -> str:
     return parts[0] if len(parts) == 1 else ", ".join(parts[:-1]) + " and " + parts[-1]
 
 
+# What recovery.reconcile.repair_local_state did with a local state a kill cut mid-write.
+RESTORED = "restored"  # put back Terraform's backup of the state before the killed run
+SET_ASIDE = "set aside"  # no backup (the run began from nothing): Terraform starts empty
+
+
 def local_sentence(
     record: ApplyRecord,
     where: str,
     removed: list[Orphan],
     released_lock: str | None = None,
-    restored_state: bool = False,
+    repaired_state: str | None = None,
 ) -> str:
-    """The one sentence the local target prints after reconciling."""
+    """The one sentence the local target prints after reconciling (`repaired_state`: what
+    recovery.reconcile.repair_local_state did)."""
     head = f"The last apply of {where} {record.how_it_ended()} ({record.when()})"
     done = []
-    if restored_state:
+    if repaired_state == RESTORED:
         done.append("put back the state Terraform had backed up (the kill cut its last write)")
+    elif repaired_state == SET_ASIDE:
+        done.append(
+            "set aside the state the kill cut mid-write (kept as terraform.tfstate.cut-short; "
+            "that apply began from nothing)"
+        )
     if released_lock:
         done.append(f"released the state lock it left behind (lock ID {released_lock})")
     if removed:

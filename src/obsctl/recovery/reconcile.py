@@ -18,6 +18,8 @@ from obsctl.paths import ENVS
 from obsctl.recovery.cleanup import remove_orphans
 from obsctl.recovery.messages import (
     ACCEPT_ORPHANS_ENV,
+    RESTORED,
+    SET_ASIDE,
     count_by_kind,
     local_sentence,
     orphan_listing,
@@ -45,15 +47,15 @@ class Recovered:
     orphans: list[Orphan] = field(default_factory=list)
 
 
-def repair_before_init(workspace: Workspace, terraform: Terraform, site: Target) -> bool:
+def repair_before_init(workspace: Workspace, terraform: Terraform, site: Target) -> str | None:
     """Before `terraform init`, which reads the local state and fails on one a kill cut short:
     when the journal says the last apply did not finish and no Terraform runs the root any
-    more, put the state back from Terraform's backup (repair_local_state). True when it did."""
+    more, repair the state (repair_local_state)."""
     record = ApplyJournal(workspace.work_dir).unfinished()
     if record is None or record.terraform_alive:
-        return False
+        return None
     if terraform_processes(workspace.root, state_location(workspace.root, terraform.env)):
-        return False
+        return None
     return repair_local_state(workspace, sandboxed=site.sandbox is not None)
 
 
@@ -63,10 +65,10 @@ def recover(
     site: Target,
     *,
     accept_orphans: bool,
-    restored: bool = False,
+    repaired: str | None = None,
 ) -> Recovered:
     """Deal with the last apply of `workspace` if its journal says it did not finish
-    (`restored`: repair_before_init already put its state back from the backup)."""
+    (`repaired`: what repair_before_init did to its state)."""
     journal = ApplyJournal(workspace.work_dir)
     record = journal.unfinished()
     if record is None:
@@ -95,39 +97,45 @@ def recover(
                 "what that apply may have left alone until it ends."
             ]
         )
-    restored = repair_local_state(workspace, sandboxed=site.sandbox is not None) or restored
+    repaired = repair_local_state(workspace, sandboxed=site.sandbox is not None) or repaired
     raw_state = terraform.state_pull()
     identity = StackIdentity.from_state(raw_state, workspace.label, ENVS)
     tracked = state_inventory(raw_state)
     if isinstance(site, LocalTarget):
-        return _reconcile_local(site, terraform, record, identity, tracked, restored)
+        return _reconcile_local(site, terraform, record, identity, tracked, repaired)
     return _reconcile_aws(
         workspace, terraform, record, identity, tracked, raw_state, accept_orphans
     )
 
 
-def repair_local_state(workspace: Workspace, *, sandboxed: bool) -> bool:
-    """A local state file that a kill cut mid-write (Terraform rewrites it in place): put back
-    the backup Terraform keeps of the state before that run. True when it did."""
+def repair_local_state(workspace: Workspace, *, sandboxed: bool) -> str | None:
+    """A local state file that a kill cut mid-write (Terraform rewrites it in place): keep it as
+    `terraform.tfstate.cut-short`, then put back the backup Terraform keeps of the state before
+    that run (RESTORED), or, when the run began from nothing and so left no backup, let
+    Terraform start from an empty state (SET_ASIDE): what the cut state tracked is then outside
+    the state, and recovery deals with it as that run's leftovers. None when nothing was cut."""
     if workspace.backend != "local":
-        return False
+        return None
     state = workspace.local_state_path if sandboxed else workspace.root / "terraform.tfstate"
     try:
         text = state.read_text(encoding="utf-8")
     except OSError:
-        return False
+        return None
     with suppress(ValueError):
         if text.strip():
             json.loads(text)
-            return False  # whole
+            return None  # whole
     backup = state.with_name(f"{state.name}.backup")
     try:
         json.loads(backup.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return False  # no earlier state: an empty one is the truth
+        if not text.strip():
+            return None  # empty, no earlier state: Terraform reads it as no state, the truth
+        state.replace(state.with_name(f"{state.name}.cut-short"))
+        return SET_ASIDE
     state.replace(state.with_name(f"{state.name}.cut-short"))
     shutil.copyfile(backup, state)
-    return True
+    return RESTORED
 
 
 def _reconcile_local(
@@ -136,7 +144,7 @@ def _reconcile_local(
     record: ApplyRecord,
     identity: StackIdentity,
     tracked: Inventory,
-    restored: bool,
+    repaired: str | None,
 ) -> Recovered:
     workspace = site.workspace
     released = _release_stale_lock(site, terraform, record)
@@ -155,7 +163,7 @@ def _reconcile_local(
     )
     removed = remove_orphans(client, orphans)
     ApplyJournal(workspace.work_dir).clear()
-    return Recovered([local_sentence(record, workspace.where, removed, released, restored)])
+    return Recovered([local_sentence(record, workspace.where, removed, released, repaired)])
 
 
 def _reconcile_aws(

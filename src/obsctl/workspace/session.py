@@ -90,14 +90,14 @@ class Session:
         seeded and wired into Terraform's environment), then the recovery of an apply that did
         not finish, if the journal says there was one."""
         self.lock_workspace()
-        restored = repair_before_init(self.workspace, self.terraform, self.site)
+        repaired = repair_before_init(self.workspace, self.terraform, self.site)
         self.notices += self.site.initialise(self.terraform)
         recovered = recover(
             self.workspace,
             self.terraform,
             self.site,
             accept_orphans=self.accept_orphans,
-            restored=restored,
+            repaired=repaired,
         )
         self.notices += recovered.notices
         self.orphans = recovered.orphans
