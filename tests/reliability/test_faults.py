@@ -241,15 +241,16 @@ def test_terraform_killed_mid_apply_leaves_orphans_that_the_next_up_removes(
 
 
 @pytest.mark.parametrize(
-    ("backup", "sentence"),
+    ("backup", "cut", "sentence"),
     [
-        (True, "put back the state Terraform had backed up"),
-        (False, "set aside the state the kill cut mid-write"),
+        (True, 32768, "put back the state Terraform had backed up"),
+        (False, 32768, "set aside the state the kill cut mid-write"),
+        (False, 0, "set aside the state the kill cut mid-write"),
     ],
-    ids=["a_later_apply_with_a_backup", "the_first_apply_without_one"],
+    ids=["a_later_apply_with_a_backup", "the_first_apply_without_one", "emptied_without_one"],
 )
 def test_a_local_state_a_kill_cut_mid_write_is_repaired_before_init_and_up_converges(
-    bench: Workbench, backup: bool, sentence: str
+    bench: Workbench, backup: bool, cut: int, sentence: str
 ) -> None:
     """What a SIGKILL that lands while Terraform rewrites a local state leaves: the file cut at
     a write boundary, beside the backup Terraform made of the state before that run (none when
@@ -266,7 +267,7 @@ def test_a_local_state_a_kill_cut_mid_write_is_repaired_before_init_and_up_conve
     assert not state.with_name("terraform.tfstate.backup").exists(), "a first apply makes none"
     if backup:
         state.with_name("terraform.tfstate.backup").write_bytes(whole)  # before a later run
-    state.write_bytes(whole[:32768])
+    state.write_bytes(whole[:cut])
     dead = subprocess.Popen(["true"])
     dead.wait()
     root = str(resolve("dev", "local", None).root)
@@ -277,7 +278,7 @@ def test_a_local_state_a_kill_cut_mid_write_is_repaired_before_init_and_up_conve
     again = bench.obsctl("up")
     assert again.returncode == 0, again.stderr
     assert sentence in recovery_sentence(again.stdout)
-    assert state.with_name("terraform.tfstate.cut-short").read_bytes() == whole[:32768]
+    assert state.with_name("terraform.tfstate.cut-short").read_bytes() == whole[:cut]
     assert not journal.exists()
     assert_converged(bench, "dev")
 

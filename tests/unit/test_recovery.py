@@ -424,9 +424,10 @@ def test_a_local_state_cut_mid_write_is_put_back_from_terraforms_backup(
     state = workspace.local_state_path
     state.parent.mkdir(parents=True)
     state.write_text("")
-    assert repair_local_state(workspace, sandboxed=True) is None, (
-        "empty, and no backup: Terraform reads it as no state, which is the truth"
+    assert repair_local_state(workspace, sandboxed=True) == SET_ASIDE, (
+        "empty, and no backup: set aside, so nothing reads an empty file as a state"
     )
+    assert state.with_name("terraform.tfstate.cut-short").read_text() == ""
     state.write_text('{"version": 4, "ser')
     assert repair_local_state(workspace, sandboxed=True) == SET_ASIDE, (
         "cut, and no backup (the run began from nothing): set aside, Terraform starts empty"

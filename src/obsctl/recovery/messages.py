@@ -31,6 +31,11 @@ def count_by_kind(orphans: Iterable[Orphan]) -> str:
 # What recovery.reconcile.repair_local_state did with a local state a kill cut mid-write.
 RESTORED = "restored"  # put back Terraform's backup of the state before the killed run
 SET_ASIDE = "set aside"  # no backup (the run began from nothing): Terraform starts empty
+STATE_REPAIRS = {
+    RESTORED: "put back the state Terraform had backed up (the kill cut its last write)",
+    SET_ASIDE: "set aside the state the kill cut mid-write (kept as terraform.tfstate.cut-short; "
+    "that apply began from nothing)",
+}
 
 
 def local_sentence(
@@ -43,14 +48,7 @@ def local_sentence(
     """The one sentence the local target prints after reconciling (`repaired_state`: what
     recovery.reconcile.repair_local_state did)."""
     head = f"The last apply of {where} {record.how_it_ended()} ({record.when()})"
-    done = []
-    if repaired_state == RESTORED:
-        done.append("put back the state Terraform had backed up (the kill cut its last write)")
-    elif repaired_state == SET_ASIDE:
-        done.append(
-            "set aside the state the kill cut mid-write (kept as terraform.tfstate.cut-short; "
-            "that apply began from nothing)"
-        )
+    done = [STATE_REPAIRS[repaired_state]] if repaired_state else []
     if released_lock:
         done.append(f"released the state lock it left behind (lock ID {released_lock})")
     if removed:

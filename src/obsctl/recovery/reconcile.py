@@ -20,6 +20,7 @@ from obsctl.recovery.messages import (
     ACCEPT_ORPHANS_ENV,
     RESTORED,
     SET_ASIDE,
+    STATE_REPAIRS,
     count_by_kind,
     local_sentence,
     orphan_listing,
@@ -68,7 +69,7 @@ def recover(
     repaired: str | None = None,
 ) -> Recovered:
     """Deal with the last apply of `workspace` if its journal says it did not finish
-    (`repaired`: what repair_before_init did to its state)."""
+    (`repaired`: what repair_before_init did to its state, before init could refuse it)."""
     journal = ApplyJournal(workspace.work_dir)
     record = journal.unfinished()
     if record is None:
@@ -97,14 +98,13 @@ def recover(
                 "what that apply may have left alone until it ends."
             ]
         )
-    repaired = repair_local_state(workspace, sandboxed=site.sandbox is not None) or repaired
     raw_state = terraform.state_pull()
     identity = StackIdentity.from_state(raw_state, workspace.label, ENVS)
     tracked = state_inventory(raw_state)
     if isinstance(site, LocalTarget):
         return _reconcile_local(site, terraform, record, identity, tracked, repaired)
     return _reconcile_aws(
-        workspace, terraform, record, identity, tracked, raw_state, accept_orphans
+        workspace, terraform, record, identity, tracked, raw_state, accept_orphans, repaired
     )
 
 
@@ -129,9 +129,7 @@ def repair_local_state(workspace: Workspace, *, sandboxed: bool) -> str | None:
     try:
         json.loads(backup.read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        if not text.strip():
-            return None  # empty, no earlier state: Terraform reads it as no state, the truth
-        state.replace(state.with_name(f"{state.name}.cut-short"))
+        state.replace(state.with_name(f"{state.name}.cut-short"))  # empty or cut: no state
         return SET_ASIDE
     state.replace(state.with_name(f"{state.name}.cut-short"))
     shutil.copyfile(backup, state)
@@ -174,10 +172,13 @@ def _reconcile_aws(
     tracked: Inventory,
     raw_state: dict[str, Any],
     accept_orphans: bool,
+    repaired: str | None,
 ) -> Recovered:
     """Never delete on AWS: list, explain, and refuse to continue unless told to."""
     journal = ApplyJournal(workspace.work_dir)
     head = f"The last apply of {workspace.where} {record.how_it_ended()} ({record.when()})"
+    if repaired:
+        head += f"; obsctl {STATE_REPAIRS[repaired]}"
     clients = _aws_clients(terraform.env, raw_state)
     try:
         orphans = _inventory_orphans(
